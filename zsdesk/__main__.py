@@ -1,0 +1,5 @@
+import sys
+
+from zsdesk.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The command line. See :mod:`zsdesk.cli.main`."""

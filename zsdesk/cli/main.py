@@ -1,0 +1,145 @@
+"""`zsdesk`: the command line, and the door into the window.
+
+Commands live in the modules ``zsdesk/cli/cmd_*.py``; each has ``register(subparsers)``
+and sets ``run`` on its parser. Exit status: 0 done, 1 the work found problems,
+2 wrong arguments or a file that cannot be opened. Errors are one Chinese line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+import traceback
+from pathlib import Path
+
+from .. import __version__
+from ..errors import KnownError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+_ARGPARSE_WORDS = [
+    ("the following arguments are required:", "缺少必需的参数："),
+    ("one of the arguments", "以下参数必须给出其一："),
+    ("is required", ""),
+    ("unrecognized arguments:", "无法识别的参数："),
+    ("invalid choice:", "无效的选项："),
+    ("choose from", "可选"),
+    ("expected one argument", "需要一个值"),
+    ("not allowed with argument", "不能与此参数同时使用："),
+    ("argument ", "参数 "),
+    ("invalid int value:", "不是整数："),
+]
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse that reports wrong arguments in one Chinese line and exits 2."""
+
+    def error(self, message: str):
+        for english, chinese in _ARGPARSE_WORDS:
+            message = message.replace(english, chinese)
+        self.exit(EXIT_USAGE, f"参数错误：{message}（用 {self.prog} --help 查看用法）\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = ChineseArgumentParser(
+        prog="zsdesk",
+        description="zsdesk 招商引资台账 — 乡镇与县招商局的离线台账。\n"
+        "zsdesk — an offline investment-promotion ledger for townships and the county bureau.\n"
+        "不带命令时打开主窗口 / with no command, opens the main window.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"zsdesk {__version__}")
+    parser.add_argument("--db", metavar="PATH", help="打开的台账文件 / ledger file to open")
+    parser.add_argument("--demo", action="store_true", help="打开一个新的演示县台账 / open a fresh demo county")
+    parser.add_argument(
+        "--screenshot", metavar="OUT.png", help="离屏截取主窗口后退出 / render the window offscreen, save, exit"
+    )
+    parser.add_argument(
+        "--tab", choices=["projects", "investors", "targets", "dashboard", "checks"], help="截图的标签页 / tab to show"
+    )
+    parser.add_argument(
+        "--selftest", metavar="OUT_DIR", help="无界面自检后退出 / headless self-test, then exit"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令 / command", parser_class=ChineseArgumentParser)
+    for module in _command_modules():
+        module.register(sub)
+    return parser
+
+
+def _command_modules():
+    package = Path(__file__).parent
+    names = sorted(info.name for info in pkgutil.iter_modules([str(package)]) if info.name.startswith("cmd_"))
+    modules = [importlib.import_module(f"{__package__}.{name}") for name in names]
+    return sorted(modules, key=lambda m: getattr(m, "ORDER", 50))
+
+
+def _run_window(args) -> int:
+    if args.selftest:
+        from ..selftest import run_selftest
+
+        return run_selftest(Path(args.selftest))
+    try:
+        from ..ui.app import run_app
+    except ImportError as exc:  # the window is not part of this build
+        raise KnownError(f"此版本没有图形界面（{exc.name}）；请使用命令行子命令，见 zsdesk --help") from None
+    return run_app(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_window(args)
+        return args.run(args) or EXIT_OK
+    except KnownError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        known = _known_database_error(exc)
+        if known is None:
+            return _report_bug(exc)
+        print(f"错误：{known.message}", file=sys.stderr)
+        return known.exit_status
+
+
+def _known_database_error(exc: Exception) -> KnownError | None:
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, BrokenPipeError) or not isinstance(exc, (DBAPIError, OSError)):
+        return None
+    from ..store.db import explain_database_error
+
+    return explain_database_error(exc, getattr(exc, "filename", None))
+
+
+def _report_bug(exc: BaseException) -> int:
+    """A bug: one line for the clerk, the traceback in a file."""
+    if isinstance(exc, BrokenPipeError):  # output piped into `head`: not an error
+        sys.stderr.close()
+        return EXIT_OK
+    report = _write_crash_report(exc)
+    print(f"内部错误（程序缺陷）：{type(exc).__name__}: {exc}。详细报告：{report}", file=sys.stderr)
+    return EXIT_BUG
+
+
+def _write_crash_report(exc: BaseException) -> Path:
+    import tempfile
+    import time
+
+    path = Path(tempfile.gettempdir()) / f"zsdesk-crash-{time.strftime('%Y%m%d-%H%M%S')}.txt"
+    try:
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    except OSError:
+        pass
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The domain: vocabulary, money, months and counting rules. Pure Python: no Qt, no SQL."""

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, opening files, migrations and the services that write."""
