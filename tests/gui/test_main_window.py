@@ -1,0 +1,114 @@
+"""The main window on the demo county: tabs, menus, extensions, files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMenu, QTableView, QWidget
+
+from zsdesk.errors import KnownError
+from zsdesk.store.db import open_ledger
+from zsdesk.store.projects import project_rows
+
+
+def test_window_on_the_demo_county(demo_window, demo_path):
+    window = demo_window
+    assert window.objectName() == "MainWindow"
+    assert window.tab_keys()[:3] == ["projects", "investors", "targets"]
+    for key in ("file", "edit", "view", "tools", "help"):
+        assert isinstance(window.menu(key), QMenu)
+    table = window.findChild(QTableView, "projectsTable")
+    with open_ledger(demo_path) as ledger, ledger.read() as session:
+        count = len(project_rows(session, 2026))
+    assert count > 100
+    assert table.model().rowCount() == count
+    assert "磐安县" in window.status_label.text()
+    assert demo_path.name in window.windowTitle()
+
+
+def test_select_tab_and_unknown_tab(demo_window):
+    assert demo_window.select_tab("targets").objectName() == "targetsTab"
+    assert demo_window.tabs.currentWidget().objectName() == "targetsTab"
+    with pytest.raises(KnownError):
+        demo_window.select_tab("nothing")
+
+
+def test_add_tab_from_outside(demo_window):
+    widget = QWidget()
+    demo_window.add_tab("extra", widget, "额外")
+    assert demo_window.select_tab("extra") is widget
+    with pytest.raises(ValueError):
+        demo_window.add_tab("extra", QWidget(), "again")
+
+
+def test_write_emits_data_changed_and_updates_status(demo_window, qtbot):
+    from zsdesk.store import settings as keys
+
+    with qtbot.waitSignal(demo_window.context.data_changed):
+        demo_window.context.write(lambda s: keys.set_setting(s, keys.COUNTY_NAME, "新县名"))
+    assert "新县名" in demo_window.status_label.text()
+
+
+def test_show_error_tells_known_errors_from_bugs(demo_window):
+    box = demo_window.show_error(KnownError("台账文件是只读的"))
+    assert box.text() == "台账文件是只读的"
+    box = demo_window.show_error(ZeroDivisionError("x"))
+    assert "内部错误" in box.text()
+
+
+def test_open_another_file_and_recent_files(demo_window, ledger, qtbot):
+    from zsdesk.ui.qsettings import recent_files
+
+    ledger.close()
+    with qtbot.waitSignal(demo_window.context.ledger_changed):
+        assert demo_window.open_file(ledger.path)
+    assert demo_window.context.ledger.path == Path(ledger.path).absolute()
+    assert "测试县" in demo_window.status_label.text()
+    assert demo_window.findChild(QTableView, "projectsTable").model().rowCount() == 0
+    assert recent_files()[0] == str(Path(ledger.path).absolute())
+    assert [a.data() for a in demo_window.recent_menu.actions()][:2] == recent_files()[:2]
+
+
+def test_open_a_file_that_is_not_a_ledger(demo_window, tmp_path):
+    bogus = tmp_path / "notes.sqlite"
+    bogus.write_text("hello")
+    before = demo_window.context.ledger.path
+    assert not demo_window.open_file(bogus)
+    assert "不是zsdesk台账文件" in demo_window.last_message_box.text()
+    assert demo_window.context.ledger.path == before
+
+
+def test_save_a_copy(demo_window, tmp_path):
+    target = demo_window.save_copy_as(tmp_path / "copy.sqlite")
+    assert target is not None
+    with open_ledger(target) as copy, copy.read() as session:
+        assert len(project_rows(session, 2026)) == demo_window.projects_tab.model.rowCount()
+
+
+def test_extensions_are_installed(demo_window, monkeypatch, tmp_path):
+    import zsdesk.ui as ui_package
+
+    assert all(name.startswith("ext_") for name in demo_window.installed_extensions)
+
+
+def test_screenshot_command(demo_path, tmp_path, qapp):
+    from zsdesk.cli.main import main
+
+    out = tmp_path / "shot.png"
+    assert main(["--db", str(demo_path), "--screenshot", str(out), "--tab", "investors"]) == 0
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1440, 900)
+
+
+def test_main_window_function_both_ways(demo_path, qtbot):
+    import zsdesk.ui
+    from zsdesk.ui import main_window as builder  # the module once imported: callable too
+
+    for build in (zsdesk.ui.main_window, builder):
+        window = build(demo_path)
+        qtbot.addWidget(window)
+        assert window.objectName() == "MainWindow"
+        window.context.close()

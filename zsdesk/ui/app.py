@@ -1,0 +1,145 @@
+"""Starting the window: `zsdesk [--db PATH] [--demo] [--screenshot OUT.png --tab KEY]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..domain.periods import YearMonth
+from ..errors import KnownError
+
+SCREEN_SIZE = (1440, 900)
+
+
+def _application(offscreen: bool):
+    if offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from .qsettings import APPLICATION, ORGANIZATION
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "zsdesk"])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("zsdesk 招商引资台账")
+    register_fonts(app)
+    return app
+
+
+def register_fonts(app) -> None:
+    """Use the bundled Chinese font when the fonts module is part of this build."""
+    try:
+        from . import fonts
+    except ImportError:
+        return
+    fonts.register_qt_fonts(app)
+
+
+def demo_path() -> Path:
+    """Where a fresh demo county goes: the user's data folder, else a temporary folder."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        from .ledger_dialogs import data_folder
+
+        folder = data_folder() / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="zsdesk-demo-"))
+    path = folder / f"演示县-{stamp}.sqlite"
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"演示县-{stamp}-{n}.sqlite"
+    return path
+
+
+def make_demo() -> Path:
+    from ..store.demo import write_demo
+
+    path = demo_path()
+    write_demo(path, YearMonth.current(), "small").close()
+    return path
+
+
+def _initial_path(args) -> Path | None:
+    """The file to open: --db, a fresh demo, the last file used, or None (ask)."""
+    if getattr(args, "db", None):
+        return Path(args.db)
+    if getattr(args, "demo", False):
+        return make_demo()
+    from .qsettings import recent_files
+
+    for text in recent_files():
+        if Path(text).is_file():
+            return Path(text)
+    return None
+
+
+def run_app(args) -> int:
+    screenshot = getattr(args, "screenshot", None)
+    if screenshot and not (getattr(args, "db", None) or getattr(args, "demo", False)):
+        raise KnownError("截图需要用 --db 指定台账文件（或用 --demo）")
+    app = _application(offscreen=bool(screenshot))
+    from ..store.db import open_ledger
+    from .context import AppContext
+    from .main_window import MainWindow
+
+    path = _initial_path(args)
+    if path is None:
+        from .first_run import FirstRunDialog
+
+        dialog = FirstRunDialog()
+        if not dialog.exec() or dialog.chosen_path is None:
+            return 0
+        path = dialog.chosen_path
+    if screenshot:
+        ledger = open_ledger(path)  # a KnownError goes to the command line's one Chinese line
+    else:
+        ledger = _open_or_ask(path)
+        if ledger is None:
+            return 0
+    window = MainWindow(AppContext(ledger))
+    if screenshot:
+        return _screenshot(app, window, Path(screenshot), getattr(args, "tab", None))
+    window.show()
+    status = app.exec()
+    return int(status or 0)
+
+
+def _open_or_ask(path: Path):
+    """Open the file; on a problem, say so and offer the first-run choices again."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ..store.db import open_ledger
+    from .first_run import FirstRunDialog
+
+    while True:
+        try:
+            return open_ledger(path)
+        except KnownError as exc:
+            QMessageBox.warning(None, "无法打开台账", exc.message)
+        dialog = FirstRunDialog()
+        if not dialog.exec() or dialog.chosen_path is None:
+            return None
+        path = dialog.chosen_path
+
+
+def _screenshot(app, window, out: Path, tab: str | None) -> int:
+    window.setGeometry(0, 0, *SCREEN_SIZE)
+    window.resize(*SCREEN_SIZE)
+    if tab:
+        window.select_tab(tab)
+    window.show()
+    for _ in range(5):
+        app.processEvents()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out)):
+        raise KnownError(f"无法保存截图：{out}")
+    window.context.close()
+    print(f"已保存截图：{out}")
+    return 0

@@ -1,0 +1,70 @@
+"""The one place data goes in and out of the open ledger for the window.
+
+Tabs, editors and charts never call each other when data changes: every write runs
+through :meth:`AppContext.write` (one transaction, one user action) and is announced
+with the one ``data_changed`` signal, which every view listens to (Anki's
+``CollectionOp`` / ``operation_did_execute``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ..store.db import Ledger, explain_database_error
+
+T = TypeVar("T")
+
+
+class AppContext(QObject):
+    """The open ledger, its undo history and the signals views listen to."""
+
+    data_changed = Signal()
+    """Something in the ledger changed: reload what you show."""
+    ledger_changed = Signal()
+    """Another ledger file was opened (``ledger`` is now a different file)."""
+
+    def __init__(self, ledger: Ledger, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ledger = ledger
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setObjectName("undoStack")
+
+    def write(self, action: Callable[[Session], T]) -> T:
+        """Run ``action(session)`` in one transaction, commit, announce ``data_changed``.
+
+        A database problem the user can act on (locked, read-only, full, removed file)
+        comes out as a Chinese KnownError; the transaction is rolled back either way.
+        """
+        try:
+            with self.ledger.begin() as session:
+                result = action(session)
+        except DBAPIError as exc:
+            known = explain_database_error(exc, self.ledger.path)
+            if known is None:
+                raise
+            raise known from exc
+        self.data_changed.emit()
+        return result
+
+    def read(self) -> Session:
+        """A session for reading: ``with context.read() as session: ...``."""
+        return self.ledger.read()
+
+    def set_ledger(self, ledger: Ledger) -> None:
+        """Switch to another file: the old one is closed, the undo history cleared."""
+        old, self.ledger = self.ledger, ledger
+        self.undo_stack.clear()
+        if old is not None and old is not ledger:
+            old.close()
+        self.ledger_changed.emit()
+        self.data_changed.emit()
+
+    def close(self) -> None:
+        if self.ledger is not None:
+            self.ledger.close()

@@ -1,0 +1,396 @@
+"""The main window: tabs, menus, the open file, and the door for extensions.
+
+Other parts of the program plug in without editing this file: every module
+``zsdesk/ui/ext_*.py`` is imported and its ``install(window)`` called, in name order,
+at the end of construction. They use :meth:`MainWindow.add_tab`, :meth:`MainWindow.menu`,
+``window.context`` (the ledger, ``write``, ``data_changed``) and :meth:`show_error`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+import types
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
+from sqlalchemy import func, select
+
+from ..errors import KnownError
+from ..store import settings as keys
+from ..store.db import copy_database, open_ledger
+from ..store.models import Investor, Project, Unit
+from .context import AppContext
+from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
+
+MENU_KEYS = ("file", "edit", "view", "tools", "help")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.context = context
+        self._tab_keys: dict[str, QWidget] = {}
+        self._menus: dict[str, QMenu] = {}
+        self.last_message_box: QMessageBox | None = None
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+
+        self._build_menus()
+        self._build_status_bar()
+        self._build_core_tabs()
+
+        context.data_changed.connect(self._refresh_title)
+        context.ledger_changed.connect(self._on_ledger_changed)
+        self._refresh_title()
+        add_recent_file(context.ledger.path)
+        self._rebuild_recent_menu()
+
+        self.install_extensions()
+        self._restore_state()
+
+    # -- the contract for other parts ------------------------------------------------
+
+    def add_tab(self, key: str, widget: QWidget, title: str) -> None:
+        """Add a tab; ``key`` is how select_tab, --tab and the saved last tab name it."""
+        if key in self._tab_keys:
+            raise ValueError(f"tab {key!r} already added")
+        self._tab_keys[key] = widget
+        self.tabs.addTab(widget, title)
+
+    def tab(self, key: str) -> QWidget:
+        return self._tab_keys[key]
+
+    def tab_keys(self) -> list[str]:
+        return list(self._tab_keys)
+
+    def select_tab(self, key: str) -> QWidget:
+        widget = self._tab_keys.get(key)
+        if widget is None:
+            raise KnownError(self.tr("没有“%s”标签页") % key)
+        self.tabs.setCurrentWidget(widget)
+        return widget
+
+    def current_tab_key(self) -> str | None:
+        current = self.tabs.currentWidget()
+        return next((k for k, w in self._tab_keys.items() if w is current), None)
+
+    def menu(self, key: str) -> QMenu:
+        return self._menus[key]
+
+    def show_error(self, exc: BaseException) -> QMessageBox:
+        """Tell the user about a problem in a message box that does not block.
+
+        A KnownError is the user's problem and is shown as is; anything else is a bug.
+        The box is kept in ``last_message_box`` (tests read its text).
+        """
+        if isinstance(exc, KnownError):
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("无法完成"), exc.message, parent=self)
+        else:
+            box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                self.tr("内部错误"),
+                self.tr("程序出现内部错误（程序缺陷），刚才的操作没有完成，已保存的数据没有受影响。"),
+                parent=self,
+            )
+            box.setDetailedText(f"{type(exc).__name__}: {exc}")
+        box.setObjectName("errorBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_message_box = box
+        return box
+
+    def ask(self, title: str, question: str) -> bool:
+        """A yes/no question (deleting, overwriting). Tests replace this method."""
+        answer = QMessageBox.question(self, title, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def open_project(self, project_id: int | None):
+        """Open the project editor on a project (None: a new one)."""
+        from .project_editor import ProjectEditor
+
+        self.select_tab("projects")
+        editor = ProjectEditor(self.context, project_id, parent=self)
+        editor.show()
+        return editor
+
+    def open_investor(self, investor_id: int | None):
+        """Open the investor editor on an investor (None: a new one)."""
+        from .investor_editor import InvestorEditor
+
+        self.select_tab("investors")
+        editor = InvestorEditor(self.context, investor_id, parent=self)
+        editor.show()
+        return editor
+
+    def install_extensions(self) -> list[str]:
+        """Import every ``zsdesk/ui/ext_*.py`` and call its ``install(window)``."""
+        package = Path(__file__).parent
+        names = sorted(i.name for i in pkgutil.iter_modules([str(package)]) if i.name.startswith("ext_"))
+        for name in names:
+            module = importlib.import_module(f"{__package__}.{name}")
+            module.install(self)
+        self.installed_extensions = names
+        return names
+
+    # -- files ---------------------------------------------------------------------
+
+    def open_file(self, path: str | Path) -> bool:
+        """Switch to another ledger file; a problem is shown and the current file kept."""
+        try:
+            ledger = open_ledger(path)
+        except KnownError as exc:
+            self.show_error(exc)
+            if not Path(path).exists():
+                remove_recent_file(path)
+                self._rebuild_recent_menu()
+            return False
+        self.context.set_ledger(ledger)
+        add_recent_file(ledger.path)
+        self._rebuild_recent_menu()
+        return True
+
+    def _choose_and_open(self) -> None:
+        folder = str(Path(self.context.ledger.path).parent)
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("打开台账"), folder, self.tr("台账文件 (*.sqlite *.db);;所有文件 (*)")
+        )
+        if path:
+            self.open_file(path)
+
+    def _new_ledger(self) -> None:
+        from .ledger_dialogs import NewLedgerDialog
+
+        dialog = NewLedgerDialog(self, folder=Path(self.context.ledger.path).parent)
+        if dialog.exec() and dialog.created_path is not None:
+            self.open_file(dialog.created_path)
+
+    def save_copy_as(self, target: str | Path | None = None) -> Path | None:
+        if target is None:
+            source = Path(self.context.ledger.path)
+            suggestion = str(source.with_name(f"{source.stem}-副本{source.suffix}"))
+            target, _ = QFileDialog.getSaveFileName(
+                self, self.tr("台账另存副本"), suggestion, self.tr("台账文件 (*.sqlite)")
+            )
+            if not target:
+                return None
+        target = Path(target)
+        if target.absolute() == Path(self.context.ledger.path).absolute():
+            self.show_error(KnownError(self.tr("副本不能保存为正在使用的台账文件本身")))
+            return None
+        try:
+            if target.exists():
+                target.unlink()
+            copy_database(Path(self.context.ledger.path), target)
+        except OSError as exc:
+            self.show_error(KnownError(self.tr("无法保存副本（%s）：%s") % (exc.strerror or exc, target)))
+            return None
+        except Exception as exc:  # sqlite3 errors: full disk, unwritable folder
+            self.show_error(KnownError(self.tr("无法保存副本（%s）：%s") % (exc, target)))
+            return None
+        self.statusBar().showMessage(self.tr("已保存副本：%s") % target, 5000)
+        return target
+
+    def _ledger_settings(self) -> None:
+        from .ledger_dialogs import LedgerSettingsDialog
+
+        dialog = LedgerSettingsDialog(self.context, self)
+        dialog.open()
+
+    # -- building ------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        titles = {
+            "file": self.tr("文件(&F)"),
+            "edit": self.tr("编辑(&E)"),
+            "view": self.tr("查看(&V)"),
+            "tools": self.tr("工具(&T)"),
+            "help": self.tr("帮助(&H)"),
+        }
+        for key in MENU_KEYS:
+            menu = bar.addMenu(titles[key])
+            menu.setObjectName(f"{key}Menu")
+            self._menus[key] = menu
+
+        file_menu = self._menus["file"]
+        self.new_ledger_action = self._action(self.tr("新建台账(&N)…"), self._new_ledger, "newLedgerAction")
+        self.open_action = self._action(
+            self.tr("打开台账(&O)…"), self._choose_and_open, "openLedgerAction", QKeySequence.StandardKey.Open
+        )
+        self.recent_menu = QMenu(self.tr("最近打开的台账(&R)"), self)
+        self.recent_menu.setObjectName("recentMenu")
+        self.save_copy_action = self._action(
+            self.tr("另存副本(&A)…"), lambda: self.save_copy_as(), "saveCopyAction", QKeySequence.StandardKey.SaveAs
+        )
+        self.settings_action = self._action(self.tr("台账设置(&S)…"), self._ledger_settings, "ledgerSettingsAction")
+        self.quit_action = self._action(self.tr("退出(&Q)"), self.close, "quitAction", QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.new_ledger_action)
+        file_menu.addAction(self.open_action)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_copy_action)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        stack = self.context.undo_stack
+        self.undo_action = stack.createUndoAction(self, self.tr("撤销"))
+        self.undo_action.setObjectName("undoAction")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = stack.createRedoAction(self, self.tr("重做"))
+        self.redo_action.setObjectName("redoAction")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        self._menus["edit"].addAction(self.undo_action)
+        self._menus["edit"].addAction(self.redo_action)
+        self._menus["edit"].addSeparator()
+
+        about = self._action(self.tr("关于 zsdesk(&A)"), self._about, "aboutAction")
+        self._menus["help"].addAction(about)
+
+    def _action(self, text, slot, name, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        return action
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = recent_files()
+        for index, path in enumerate(files, start=1):
+            action = self.recent_menu.addAction(f"&{index} {path}")
+            action.setData(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_file(p))
+        self.recent_menu.setEnabled(bool(files))
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("statusCounts")
+        self.statusBar().addPermanentWidget(self.status_label)
+
+    def _build_core_tabs(self) -> None:
+        from .investors_tab import InvestorsTab
+        from .projects_tab import ProjectsTab
+        from .targets_tab import TargetsTab
+
+        self.projects_tab = ProjectsTab(self)
+        self.add_tab("projects", self.projects_tab, self.tr("项目"))
+        self.investors_tab = InvestorsTab(self)
+        self.add_tab("investors", self.investors_tab, self.tr("客商"))
+        self.targets_tab = TargetsTab(self)
+        self.add_tab("targets", self.targets_tab, self.tr("目标任务"))
+
+    def _about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(
+            self,
+            self.tr("关于 zsdesk"),
+            self.tr("zsdesk 招商引资台账 %s\n乡镇与县招商局的离线台账。") % __version__,
+        )
+
+    # -- title, status, state --------------------------------------------------------
+
+    def ledger_summary(self) -> dict:
+        with self.context.read() as session:
+            return {
+                "county": keys.county_name(session),
+                "own_unit": keys.get_setting(session, keys.OWN_UNIT),
+                "projects": session.scalar(select(func.count(Project.id))) or 0,
+                "investors": session.scalar(select(func.count(Investor.id))) or 0,
+                "units": session.scalar(select(func.count(Unit.id))) or 0,
+            }
+
+    def _refresh_title(self) -> None:
+        summary = self.ledger_summary()
+        path = Path(self.context.ledger.path)
+        owner = summary["own_unit"] or summary["county"]
+        self.setWindowTitle(self.tr("%s — %s — zsdesk 招商引资台账") % (owner, path.name))
+        self.status_label.setText(
+            self.tr("%s ｜ %s ｜ 单位 %d 个 ｜ 项目 %d 个 ｜ 客商 %d 家")
+            % (
+                path,
+                summary["county"] + (f" · {summary['own_unit']}" if summary["own_unit"] else ""),
+                summary["units"],
+                summary["projects"],
+                summary["investors"],
+            )
+        )
+
+    def _on_ledger_changed(self) -> None:
+        self._refresh_title()
+
+    def _restore_state(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("mainWindow/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        state = settings.value("mainWindow/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        last = settings.value("mainWindow/lastTab")
+        if isinstance(last, str) and last in self._tab_keys:
+            self.select_tab(last)
+
+    def save_state(self) -> None:
+        settings = app_settings()
+        settings.setValue("mainWindow/geometry", self.saveGeometry())
+        settings.setValue("mainWindow/state", self.saveState())
+        key = self.current_tab_key()
+        if key:
+            settings.setValue("mainWindow/lastTab", key)
+        for widget in self._tab_keys.values():
+            saver = getattr(widget, "save_state", None)
+            if callable(saver):
+                saver(settings)
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
+        if event.isAccepted():
+            QTimer.singleShot(0, self.context.close)
+
+
+class _CallableModule(types.ModuleType):
+    """``zsdesk.ui.main_window`` is both this module and the function ``main_window(path)``.
+
+    Importing the submodule rebinds the package attribute ``main_window`` to the module,
+    hiding the function of the same name; a callable module keeps
+    ``zsdesk.ui.main_window(path)`` working whichever of the two the name refers to.
+    """
+
+    def __call__(self, path):
+        return build_main_window(path)
+
+
+def build_main_window(path) -> MainWindow:
+    """The main window on the ledger at ``path``, for an existing QApplication."""
+    context = AppContext(open_ledger(path))
+    try:
+        return MainWindow(context)
+    except BaseException:
+        context.close()
+        raise
+
+
+sys.modules[__name__].__class__ = _CallableModule
