@@ -1,0 +1,700 @@
+"""Check rules (审核): plain facts in, findings out. No SQL, no Qt.
+
+Each rule is a small function with an id, a level and a Chinese title. It reads the
+facts the store loaded (:class:`CheckFacts`) and yields :class:`Finding` objects that
+point at one record by a stable key (``project:<code>``, ``unit:<name>``,
+``visit:<id>``, ``followup:<id>``, ``target:<unit>:<year>:<indicator>`` …) and carry
+what the GUI needs to open it.
+
+Levels follow the four classes of rule of the government reporting clients, folded
+into three:
+
+* ``error`` (强制): the data is wrong and must be fixed; it cannot be explained away.
+  These are things with one right answer the clerk can correct in the ledger
+  (a negative amount, dates out of order, funds above the planned investment).
+* ``warning`` (核实): may stand with a written explanation (审核说明) — e.g. a 浙商回归
+  project building but not yet declared, because declaring is a provincial procedure
+  the clerk cannot finish today. The explanation is kept and goes into the return.
+* ``hint`` (提示): worth a look, never stops anything (an overdue follow-up).
+
+A return cannot go out while its unit has an error, or a warning without an
+explanation (see :func:`blocking`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from ..errors import ValidationError
+from .enums import FILM_CULTURE_INDUSTRY, PIPELINE, Indicator, Stage, _Labelled
+from .money import format_wan
+from .periods import YearMonth
+
+
+class Level(_Labelled):
+    ERROR = ("error", "错误")
+    WARNING = ("warning", "警告")
+    HINT = ("hint", "提示")
+
+    @property
+    def severity(self) -> int:
+        """0 for errors, then warnings, then hints: sort key, most serious first."""
+        return list(Level).index(self)
+
+
+MIN_EXPLANATION_CHARS = 5
+"""An explanation needs at least this many letters, digits or hanzi (not punctuation)."""
+
+FOLLOW_UP_SILENCE_DAYS = 90
+"""A project being pushed forward with no follow-up for this long gets a hint."""
+
+PUSHED_STAGES = (Stage.NEGOTIATING, Stage.SIGNED, Stage.LANDED, Stage.UNDER_CONSTRUCTION)
+"""意向项目抓签约，签约项目抓落地，落地项目抓开工，开工项目抓投产."""
+
+
+# ---------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: int
+    code: str
+    name: str
+    unit: str
+    stage: Stage
+    dates: Mapping[Stage, dt.date | None]
+    planned_investment: Decimal
+    funds_total: Decimal
+    """Funds arrived, all months in scope (up to the period's end when a month is given)."""
+    zhejiang_return: bool = False
+    declared: bool = False
+    declared_on: dt.date | None = None
+    carried_over: bool = False
+    liaison_leader: str = ""
+    responsible_unit: str = ""
+    investor_id: int | None = None
+
+    def date(self, stage: Stage) -> dt.date | None:
+        return self.dates.get(stage)
+
+
+@dataclass(frozen=True)
+class FundFacts:
+    """One month's funds arrived for a project (only the ones the fund rules look at)."""
+
+    project_id: int
+    year: int
+    month: int
+    amount: Decimal
+
+    @property
+    def period(self) -> YearMonth:
+        return YearMonth(self.year, self.month)
+
+
+@dataclass(frozen=True)
+class FollowUpFacts:
+    id: int
+    project_id: int
+    date: dt.date
+    due_on: dt.date | None
+    done: bool
+    next_step: str = ""
+
+
+@dataclass(frozen=True)
+class VisitFacts:
+    id: int
+    date: dt.date
+    investor_id: int | None
+    unit: str | None
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class InvestorFacts:
+    id: int
+    name: str
+    unit: str | None
+    industry: str
+    film_production: bool
+    registered_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    id: int
+    name: str
+    project_count: int
+    targets: Mapping[Indicator, Decimal | int]
+    """The unit's targets for the period's year."""
+
+
+@dataclass
+class CheckFacts:
+    """Everything the rules read, for the whole file or one unit."""
+
+    period: YearMonth
+    today: dt.date
+    month_given: bool = False
+    """True when checking one month's data (a return); False for the whole file."""
+    unit: str | None = None
+    """The one unit checked, or None for the whole file."""
+    units: list[UnitFacts] = field(default_factory=list)
+    county_targets: set[Indicator] = field(default_factory=set)
+    projects: list[ProjectFacts] = field(default_factory=list)
+    funds: list[FundFacts] = field(default_factory=list)
+    follow_ups: list[FollowUpFacts] = field(default_factory=list)
+    visits: list[VisitFacts] = field(default_factory=list)
+    investors: list[InvestorFacts] = field(default_factory=list)
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day the data is judged at: today, or the month's end for a past month."""
+        return min(self.today, self.period.last_day) if self.month_given else self.today
+
+    def project(self, project_id: int) -> ProjectFacts | None:
+        if not hasattr(self, "_by_id"):
+            self._by_id = {p.id: p for p in self.projects}
+        return self._by_id.get(project_id)
+
+
+# ---------------------------------------------------------------- findings
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """The record a finding points at."""
+
+    key: str
+    """Stable key, the same across reopening: what acknowledgements are stored under."""
+    kind: str
+    """project, investor, visit, followup, unit, target, county."""
+    id: int | None
+    """Database id of the record (None for a missing target)."""
+    label: str
+    """What a person calls it: the project's name, the unit's name…"""
+    unit: str | None = None
+    opens: tuple[str, int] | None = None
+    """What the GUI opens on a double-click: ('project', id) or ('investor', id)."""
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    rule: str
+    record_key: str
+    explanation: str
+    by: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    level: Level
+    message: str
+    record: RecordRef
+    acknowledgement: Acknowledgement | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.rule, self.record.key)
+
+    @property
+    def title(self) -> str:
+        return RULES[self.rule].title
+
+    @property
+    def explained(self) -> bool:
+        return self.acknowledgement is not None
+
+    @property
+    def blocks(self) -> bool:
+        """Stops a return: an error, or a warning nobody explained."""
+        return self.level is Level.ERROR or (self.level is Level.WARNING and not self.explained)
+
+    def as_json(self) -> dict:
+        ack = self.acknowledgement
+        return {
+            "rule": self.rule,
+            "title": self.title,
+            "level": self.level.value,
+            "message": self.message,
+            "record_key": self.record.key,
+            "kind": self.record.kind,
+            "id": self.record.id,
+            "label": self.record.label,
+            "unit": self.record.unit,
+            "explanation": ack.explanation if ack else None,
+            "explained_by": ack.by if ack else None,
+            "explained_at": ack.at.isoformat(sep=" ") if ack else None,
+        }
+
+
+def project_ref(p: ProjectFacts, key: str | None = None) -> RecordRef:
+    return RecordRef(key or f"project:{p.code}", "project", p.id, p.name, p.unit, ("project", p.id))
+
+
+def unit_ref(u: UnitFacts) -> RecordRef:
+    return RecordRef(f"unit:{u.name}", "unit", u.id, u.name, u.name)
+
+
+# ---------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: Level
+    title: str
+    """A short Chinese name: 已开工未申报."""
+    find: Callable[[CheckFacts], Iterable[Finding]]
+
+    @property
+    def can_acknowledge(self) -> bool:
+        return self.level is Level.WARNING
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, level: Level, title: str):
+    """Register a rule over the whole facts: ``fn(facts) -> iterable of (message, RecordRef)``."""
+
+    def register(fn: Callable[[CheckFacts], Iterable[tuple[str, RecordRef]]]):
+        def find(facts: CheckFacts) -> Iterator[Finding]:
+            for message, ref in fn(facts):
+                yield Finding(rule_id, level, message, ref)
+
+        RULES[rule_id] = Rule(rule_id, level, title, find)
+        return fn
+
+    return register
+
+
+def project_rule(rule_id: str, level: Level, title: str):
+    """Register a rule on one project at a time: ``fn(project, facts) -> message or None``."""
+
+    def register(fn: Callable[[ProjectFacts, CheckFacts], str | None]):
+        def over_projects(facts: CheckFacts):
+            for p in facts.projects:
+                message = fn(p, facts)
+                if message:
+                    yield message, project_ref(p)
+
+        rule(rule_id, level, title)(over_projects)
+        return fn
+
+    return register
+
+
+def _day(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _wan(value: Decimal) -> str:
+    return f"{format_wan(value)}万元"
+
+
+def started_undeclared(p: ProjectFacts, by: dt.date | None = None) -> bool:
+    """已开工未申报: a 浙商回归 project building (or beyond) that was never declared.
+
+    Declaring (申报) is the 浙商回归 declaration to the province and city, so the rule
+    is about 浙商回归 projects; their funds count zero until declared. With ``by``,
+    only a project that had started by that day.
+    """
+    if not p.zhejiang_return or p.declared:
+        return False
+    started = p.date(Stage.UNDER_CONSTRUCTION)
+    if started is None:
+        return p.stage in (Stage.UNDER_CONSTRUCTION, Stage.IN_OPERATION) and by is None
+    return by is None or started <= by
+
+
+@project_rule("undeclared_construction", Level.WARNING, "已开工未申报")
+def _undeclared_construction(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if not started_undeclared(p, facts.period.last_day if facts.month_given else None):
+        return None
+    started = p.date(Stage.UNDER_CONSTRUCTION)
+    when = f"已于{_day(started)}开工" if started else "已开工"
+    return f"浙商回归项目“{p.name}”{when}，但至今没有向省市申报：到位资金不计入浙商回归实绩"
+
+
+@project_rule("funds_above_planned", Level.ERROR, "到位资金超过计划总投资")
+def _funds_above_planned(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if p.funds_total <= p.planned_investment:
+        return None
+    return (
+        f"“{p.name}”累计到位资金{_wan(p.funds_total)}，超过计划总投资{_wan(p.planned_investment)}："
+        "请核对到位资金或修改计划总投资"
+    )
+
+
+@project_rule("stage_dates_out_of_order", Level.ERROR, "阶段日期顺序颠倒")
+def _stage_dates_out_of_order(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    dated = [(s, p.date(s)) for s in PIPELINE if p.date(s)]
+    for (earlier, d1), (later, d2) in zip(dated, dated[1:]):
+        if d2 < d1:
+            return f"“{p.name}”的{later.label}日期（{_day(d2)}）早于{earlier.label}日期（{_day(d1)}）"
+    if dated:
+        last_stage, last_day = max(dated, key=lambda pair: pair[1])
+        for off in (Stage.SUSPENDED, Stage.TERMINATED):
+            day = p.date(off)
+            if day and day < last_day:
+                return f"“{p.name}”的{off.label}日期（{_day(day)}）早于{last_stage.label}日期（{_day(last_day)}）"
+    return None
+
+
+@project_rule("stage_date_missing", Level.ERROR, "所处阶段没有日期")
+def _stage_date_missing(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if p.date(p.stage) is not None:
+        return None
+    return f"“{p.name}”处于{p.stage.label}阶段，但没有{p.stage.label}日期：签约、开工等数字按日期统计"
+
+
+@project_rule("stage_date_skipped", Level.WARNING, "缺少前一阶段日期")
+def _stage_date_skipped(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    # 谋划 is optional: only projects the government conceived pass through it.
+    if not p.stage.on_the_line:
+        reached = [s for s in PIPELINE if p.date(s)]
+        if not reached:
+            return None
+        current = reached[-1]
+    else:
+        current = p.stage
+    earlier = PIPELINE[1 : PIPELINE.index(current)]
+    missing = [s.label for s in earlier if p.date(s) is None]
+    if not missing:
+        return None
+    return f"“{p.name}”已到{current.label}阶段，但缺少{'、'.join(missing)}日期"
+
+
+@project_rule("stage_date_future", Level.ERROR, "阶段日期在今天之后")
+def _stage_date_future(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    late = [(s, d) for s, d in p.dates.items() if d and d > facts.today]
+    if not late:
+        return None
+    stage, day = late[0]
+    return f"“{p.name}”的{stage.label}日期（{_day(day)}）在今天之后：尚未发生的阶段不能登记"
+
+
+@project_rule("no_liaison_leader", Level.WARNING, "没有联系领导")
+def _no_liaison_leader(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if not _signed_and_active(p) or p.liaison_leader.strip():
+        return None
+    return f"“{p.name}”（{p.stage.label}）没有联系领导：一个项目、一名联系领导、一个责任单位"
+
+
+@project_rule("no_responsible_unit", Level.WARNING, "没有责任单位")
+def _no_responsible_unit(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if not _signed_and_active(p) or p.responsible_unit.strip():
+        return None
+    return f"“{p.name}”（{p.stage.label}）没有责任单位：一个项目、一名联系领导、一个责任单位"
+
+
+def _signed_and_active(p: ProjectFacts) -> bool:
+    """Signed or beyond, still on the line: the projects a leader and a unit must push."""
+    return p.stage.on_the_line and p.stage.rank() >= Stage.SIGNED.rank()
+
+
+@project_rule("declaration_incomplete", Level.WARNING, "申报信息不全")
+def _declaration_incomplete(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if p.declared and p.declared_on is None:
+        return f"“{p.name}”标记为已申报，但没有申报日期"
+    if not p.declared and p.declared_on is not None:
+        return f"“{p.name}”有申报日期（{_day(p.declared_on)}），但没有标记为已申报：其浙商回归资金不计入实绩"
+    return None
+
+
+@project_rule("funds_before_signing", Level.WARNING, "未签约已有到位资金")
+def _funds_before_signing(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if p.funds_total <= 0 or p.stage not in (Stage.PLANNED, Stage.NEGOTIATING):
+        return None
+    return f"“{p.name}”尚处于{p.stage.label}阶段（未签约），却已登记到位资金{_wan(p.funds_total)}"
+
+
+@project_rule("carried_over_but_new", Level.WARNING, "结转项目却是今年新项目")
+def _carried_over_but_new(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if not p.carried_over:
+        return None
+    dated = [(s, d) for s, d in p.dates.items() if d]
+    if not dated:
+        return None
+    stage, first = min(dated, key=lambda pair: pair[1])
+    if first.year < facts.period.year:
+        return None
+    return (
+        f"“{p.name}”标记为结转项目，但最早的{stage.label}日期（{_day(first)}）在{facts.period.year}年："
+        "结转项目不计入新引进大项目"
+    )
+
+
+@project_rule("signed_without_investor", Level.HINT, "已签约没有投资方")
+def _signed_without_investor(p: ProjectFacts, facts: CheckFacts) -> str | None:
+    if p.investor_id is not None or not _signed_and_active(p):
+        return None
+    return f"“{p.name}”已{p.stage.label}，但没有填写投资方"
+
+
+@rule("duplicate_project_name", Level.HINT, "项目重名")
+def _duplicate_project_name(facts: CheckFacts):
+    seen: dict[tuple[str, str], ProjectFacts] = {}
+    for p in facts.projects:
+        if p.stage is Stage.TERMINATED:
+            continue
+        name = "".join(p.name.split())
+        first = seen.setdefault((p.unit, name), p)
+        if first is not p:
+            yield f"{p.unit}有两个同名项目“{p.name}”（编码 {first.code} 与 {p.code}）：是否重复登记？", project_ref(p)
+
+
+@rule("negative_funds", Level.ERROR, "到位资金为负数")
+def _negative_funds(facts: CheckFacts):
+    for f in facts.funds:
+        p = facts.project(f.project_id)
+        if p is not None and f.amount < 0:
+            yield (
+                f"“{p.name}”{f.period.chinese}的到位资金为负数（{_wan(f.amount)}）",
+                project_ref(p, f"fund:{p.code}:{f.period}"),
+            )
+
+
+@rule("future_funds", Level.ERROR, "登记了未到月份的资金")
+def _future_funds(facts: CheckFacts):
+    now = YearMonth.of(facts.today)
+    for f in facts.funds:
+        p = facts.project(f.project_id)
+        if p is not None and f.period > now:
+            yield (
+                f"“{p.name}”登记了{f.period.chinese}的到位资金{_wan(f.amount)}，该月尚未到来",
+                project_ref(p, f"fund:{p.code}:{f.period}"),
+            )
+
+
+@rule("follow_up_overdue", Level.HINT, "跟踪事项逾期")
+def _follow_up_overdue(facts: CheckFacts):
+    latest: dict[int, dt.date] = {}
+    for f in facts.follow_ups:
+        latest[f.project_id] = max(latest.get(f.project_id, f.date), f.date)
+    for f in facts.follow_ups:
+        p = facts.project(f.project_id)
+        if p is None or f.done or f.due_on is None or f.due_on >= facts.as_of:
+            continue
+        if not p.stage.on_the_line or p.stage is Stage.IN_OPERATION:
+            continue
+        if latest[f.project_id] > f.due_on:
+            continue  # something was logged after the due day: the step was taken up
+        late = (facts.as_of - f.due_on).days
+        step = f"“{f.next_step}”" if f.next_step.strip() else "下一步工作"
+        yield (
+            f"“{p.name}”的跟踪事项{step}应于{_day(f.due_on)}前完成，已逾期{late}天",
+            RecordRef(f"followup:{f.id}", "followup", f.id, p.name, p.unit, ("project", p.id)),
+        )
+
+
+@rule("no_recent_follow_up", Level.HINT, "长期没有跟踪服务")
+def _no_recent_follow_up(facts: CheckFacts):
+    last: dict[int, dt.date] = {}
+    for f in facts.follow_ups:
+        last[f.project_id] = max(last.get(f.project_id, f.date), f.date)
+    for p in facts.projects:
+        if p.stage not in PUSHED_STAGES:
+            continue
+        followed = last.get(p.id)
+        stage_day = p.date(p.stage)
+        known = [d for d in (followed, stage_day) if d]
+        if not known:
+            continue
+        activity = max(known)
+        silent = (facts.as_of - activity).days
+        if silent <= FOLLOW_UP_SILENCE_DAYS:
+            continue
+        since = "最近一次跟踪服务" if followed == activity else f"进入{p.stage.label}阶段"
+        yield f"“{p.name}”（{p.stage.label}）自{since}（{_day(activity)}）已{silent}天没有跟踪服务记录", project_ref(p)
+
+
+@rule("visit_without_investor", Level.WARNING, "考察对接没有客商")
+def _visit_without_investor(facts: CheckFacts):
+    for v in facts.visits:
+        if v.investor_id is None:
+            yield (
+                f"{_day(v.date)}{v.unit or ''}的考察对接没有填写客商：不计入考察企业家数",
+                RecordRef(f"visit:{v.id}", "visit", v.id, f"{_day(v.date)}考察对接", v.unit,
+                          ("project", v.project_id) if v.project_id else None),
+            )
+
+
+@rule("visit_in_future", Level.WARNING, "考察日期在今天之后")
+def _visit_in_future(facts: CheckFacts):
+    for v in facts.visits:
+        if v.date > facts.today:
+            yield (
+                f"{v.unit or ''}登记了{_day(v.date)}的考察对接，该日尚未到来",
+                RecordRef(f"visit:{v.id}", "visit", v.id, f"{_day(v.date)}考察对接", v.unit,
+                          ("investor", v.investor_id) if v.investor_id else None),
+            )
+
+
+def _investor_ref(i: InvestorFacts) -> RecordRef:
+    return RecordRef(f"investor:{i.id}", "investor", i.id, i.name, i.unit, ("investor", i.id))
+
+
+@rule("film_production_not_film", Level.WARNING, "影视制作企业产业不符")
+def _film_production_not_film(facts: CheckFacts):
+    for i in facts.investors:
+        if i.film_production and i.industry != FILM_CULTURE_INDUSTRY:
+            yield (
+                f"客商“{i.name}”标记为影视制作，但产业是“{i.industry or '未填'}”而不是{FILM_CULTURE_INDUSTRY}："
+                "不计入新引进影视文化企业",
+                _investor_ref(i),
+            )
+
+
+@rule("investor_registered_future", Level.WARNING, "客商注册日期在今天之后")
+def _investor_registered_future(facts: CheckFacts):
+    for i in facts.investors:
+        if i.registered_on and i.registered_on > facts.today:
+            yield f"客商“{i.name}”的落户注册日期（{_day(i.registered_on)}）在今天之后", _investor_ref(i)
+
+
+@rule("target_without_projects", Level.WARNING, "有目标任务没有项目")
+def _target_without_projects(facts: CheckFacts):
+    for u in facts.units:
+        if u.project_count == 0 and any(v > 0 for v in u.targets.values()):
+            yield f"{u.name}有{facts.period.year}年目标任务，但台账中没有该单位的任何项目", unit_ref(u)
+
+
+def _any_targets(facts: CheckFacts) -> bool:
+    return bool(facts.county_targets) or any(u.targets for u in facts.units)
+
+
+@rule("no_targets", Level.WARNING, "没有目标任务")
+def _no_targets(facts: CheckFacts):
+    """A file with no targets for the year says so once; otherwise each unit without any."""
+    year = facts.period.year
+    if facts.unit is None and not _any_targets(facts):
+        if facts.units:
+            yield (
+                f"台账中没有{year}年的目标任务：无法计算完成率和序时进度",
+                RecordRef(f"targets:{year}", "county", None, f"{year}年目标任务"),
+            )
+        return
+    for u in facts.units:
+        if not u.targets:
+            yield (
+                f"{u.name}没有{year}年的目标任务：无法计算完成率和序时进度",
+                RecordRef(f"targets:{year}:{u.name}", "unit", u.id, u.name, u.name),
+            )
+
+
+@rule("target_missing", Level.HINT, "缺少某项目标任务")
+def _target_missing(facts: CheckFacts):
+    year = facts.period.year
+    for u in facts.units:
+        if not u.targets:
+            continue  # the whole year is missing: that is no_targets' finding
+        for indicator in Indicator:
+            if indicator not in u.targets:
+                yield (
+                    f"{u.name}没有{year}年“{indicator.label}”的目标任务",
+                    RecordRef(f"target:{u.name}:{year}:{indicator.value}", "target", u.id, u.name, u.name),
+                )
+
+
+@rule("county_target_missing", Level.HINT, "缺少全县目标任务")
+def _county_target_missing(facts: CheckFacts):
+    if facts.unit is not None or not _any_targets(facts):
+        return
+    year = facts.period.year
+    assigned = {ind for u in facts.units for ind in u.targets}
+    for indicator in Indicator:
+        if indicator in assigned and indicator not in facts.county_targets:
+            yield (
+                f"全县没有{year}年“{indicator.label}”的目标任务（全县目标不是各单位之和，需单独录入）",
+                RecordRef(f"county_target:{year}:{indicator.value}", "county", None, "全县"),
+            )
+
+
+# ---------------------------------------------------------------- running
+
+
+def run_rules(
+    facts: CheckFacts,
+    acknowledgements: Mapping[tuple[str, str], Acknowledgement] | None = None,
+    rules: Iterable[Rule] | None = None,
+) -> list[Finding]:
+    """Every finding of every rule, most serious first, with explanations attached."""
+    acknowledgements = acknowledgements or {}
+    order = {u.name: i for i, u in enumerate(facts.units)}
+    findings = []
+    for r in rules if rules is not None else RULES.values():
+        for finding in r.find(facts):
+            ack = acknowledgements.get(finding.key) if r.can_acknowledge else None
+            findings.append(replace(finding, acknowledgement=ack) if ack else finding)
+    findings.sort(
+        key=lambda f: (f.level.severity, order.get(f.record.unit, len(order)), f.rule, f.record.key)
+    )
+    return findings
+
+
+def blocking(findings: Iterable[Finding]) -> list[Finding]:
+    """What stops a return: errors, and warnings without an explanation."""
+    return [f for f in findings if f.blocks]
+
+
+def explained(findings: Iterable[Finding]) -> list[Finding]:
+    """Warnings that stand with an explanation (审核说明), for the return."""
+    return [f for f in findings if f.explained]
+
+
+def count_by_level(findings: Iterable[Finding]) -> dict[Level, int]:
+    counts: dict[Level, int] = defaultdict(int)
+    for f in findings:
+        counts[f.level] += 1
+    return {level: counts[level] for level in Level}
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """'2个错误，3个警告（1个已说明），5个提示' or '未发现问题'."""
+    if not findings:
+        return "未发现问题"
+    counts = count_by_level(findings)
+    explained_count = sum(1 for f in findings if f.explained)
+    parts = [f"{counts[Level.ERROR]}个错误", f"{counts[Level.WARNING]}个警告"]
+    if explained_count:
+        parts[-1] += f"（{explained_count}个已说明）"
+    parts.append(f"{counts[Level.HINT]}个提示")
+    return "，".join(parts)
+
+
+def real_characters(text: str) -> int:
+    """Letters, digits and hanzi in ``text``; punctuation, spaces and symbols don't count."""
+    return sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+def validate_explanation(text: str) -> str:
+    """The explanation as it will be stored; a Chinese ValidationError if it says nothing."""
+    cleaned = " ".join((text or "").split())
+    if real_characters(cleaned) < MIN_EXPLANATION_CHARS:
+        raise ValidationError(
+            f"请写明理由：说明至少要有{MIN_EXPLANATION_CHARS}个字（标点和空格不算），"
+            "例如“已提交申报材料，等待省里审核”",
+            "explanation",
+        )
+    if len(cleaned) > 2000:
+        raise ValidationError("说明太长：请控制在2000字以内", "explanation")
+    return cleaned
+
+
+def rule_for(rule_id: str) -> Rule:
+    from ..errors import InputError
+
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise InputError(f"没有审核规则“{rule_id}”。规则有：{'、'.join(RULES)}") from None

@@ -1,0 +1,285 @@
+"""Loading the facts the check rules read, running them, and keeping explanations.
+
+A handful of queries, whatever the size of the file: projects with their funds summed
+in SQL, the few fund rows the fund rules look at, follow-ups, visits, investors, units
+and targets. The rules themselves are in :mod:`zsdesk.domain.checks`.
+
+The export gate for the monthly return is :func:`unexplained_errors` (what stops the
+return) and :func:`explanations_for` (what goes into its 审核说明 sheet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..domain.checks import (
+    RULES,
+    Acknowledgement,
+    CheckFacts,
+    Finding,
+    FollowUpFacts,
+    FundFacts,
+    InvestorFacts,
+    ProjectFacts,
+    UnitFacts,
+    VisitFacts,
+    blocking,
+    explained,
+    rule_for,
+    run_rules,
+    validate_explanation,
+)
+from ..domain.enums import Indicator, Stage
+from ..domain.periods import YearMonth
+from ..errors import InputError
+from .models import (
+    CheckAcknowledgement,
+    CountyTarget,
+    FollowUp,
+    FundRecord,
+    Investor,
+    Project,
+    Target,
+    Unit,
+    Visit,
+    target_from_base,
+)
+from .settings import CLERK_NAME, get_setting
+from .units import find_unit
+
+
+def load_facts(
+    session: Session,
+    period: YearMonth | None = None,
+    *,
+    unit: str | None = None,
+    today: dt.date | None = None,
+) -> CheckFacts:
+    """The facts for the whole file, or for one unit; with ``period``, for that month's return.
+
+    Without a period the whole file is read and the year is the current one. With a
+    period, funds and visits are those of the year up to the month (what the return
+    carries). An unknown unit raises InputError.
+    """
+    today = today or dt.date.today()
+    month_given = period is not None
+    period = period or YearMonth.of(today)
+    unit_row = find_unit(session, unit) if unit is not None else None
+    facts = CheckFacts(period=period, today=today, month_given=month_given, unit=unit_row.name if unit_row else None)
+    unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
+
+    def scoped(query, unit_column):
+        return query.where(unit_column == unit_row.id) if unit_row is not None else query
+
+    facts.units = _units(session, period.year, unit_row)
+    if unit_row is None:
+        facts.county_targets = {
+            Indicator(ind)
+            for ind in session.scalars(select(CountyTarget.indicator).where(CountyTarget.year == period.year))
+            if ind in Indicator._value2member_map_
+        }
+
+    # Projects, each with its funds summed in SQL (to the month's end when one is given).
+    funds = select(FundRecord.project_id, func.sum(FundRecord.amount).label("total")).group_by(FundRecord.project_id)
+    if month_given:
+        funds = funds.where(or_(FundRecord.year < period.year, (FundRecord.year == period.year) & (FundRecord.month <= period.month)))
+    funds = funds.subquery()
+    total = func.coalesce(funds.c.total, 0)
+    query = scoped(
+        select(Project, total).outerjoin(funds, funds.c.project_id == Project.id).order_by(Project.id),
+        Project.unit_id,
+    )
+    for project, total_yuan in session.execute(query):
+        facts.projects.append(project_facts(project, unit_names, total_yuan))
+
+    # Only the fund rows the fund rules judge: negative ones, and months after today's.
+    now = YearMonth.of(today)
+    rows = (
+        select(FundRecord.project_id, FundRecord.year, FundRecord.month, FundRecord.amount)
+        .join(Project, Project.id == FundRecord.project_id)
+        .where(or_(FundRecord.amount < 0, FundRecord.year * 100 + FundRecord.month > now.key))
+    )
+    if month_given:
+        rows = rows.where(FundRecord.year == period.year, FundRecord.month <= period.month)
+    for project_id, year, month, amount in session.execute(scoped(rows, Project.unit_id)):
+        facts.funds.append(FundFacts(project_id, year, month, amount))
+
+    follow_ups = scoped(
+        select(FollowUp.id, FollowUp.project_id, FollowUp.date, FollowUp.due_on, FollowUp.done, FollowUp.next_step)
+        .join(Project, Project.id == FollowUp.project_id)
+        .order_by(FollowUp.id),
+        Project.unit_id,
+    )
+    facts.follow_ups = [FollowUpFacts(*row) for row in session.execute(follow_ups)]
+
+    visits = select(Visit.id, Visit.date, Visit.investor_id, Visit.unit_id, Visit.project_id).order_by(Visit.id)
+    if month_given:
+        visits = visits.where(Visit.date >= YearMonth(period.year, 1).first_day, Visit.date <= period.last_day)
+    facts.visits = [
+        VisitFacts(vid, day, investor_id, unit_names.get(unit_id), project_id)
+        for vid, day, investor_id, unit_id, project_id in session.execute(scoped(visits, Visit.unit_id))
+    ]
+
+    investors = select(
+        Investor.id, Investor.name, Investor.unit_id, Investor.industry, Investor.film_production, Investor.registered_on
+    ).order_by(Investor.id)
+    facts.investors = [
+        InvestorFacts(iid, name, unit_names.get(unit_id), industry or "", bool(film), registered)
+        for iid, name, unit_id, industry, film, registered in session.execute(scoped(investors, Investor.unit_id))
+    ]
+    return facts
+
+
+def _units(session: Session, year: int, only: Unit | None) -> list[UnitFacts]:
+    counts = dict(session.execute(select(Project.unit_id, func.count(Project.id)).group_by(Project.unit_id)).all())
+    targets: dict[int, dict[Indicator, Decimal | int]] = defaultdict(dict)
+    for unit_id, ind, value in session.execute(
+        select(Target.unit_id, Target.indicator, Target.value).where(Target.year == year)
+    ):
+        if ind in Indicator._value2member_map_:
+            targets[unit_id][Indicator(ind)] = target_from_base(Indicator(ind), value)
+    query = select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)
+    if only is not None:
+        query = query.where(Unit.id == only.id)
+    return [
+        UnitFacts(uid, name, counts.get(uid, 0), dict(targets.get(uid, {})))
+        for uid, name in session.execute(query)
+    ]
+
+
+def project_facts(p: Project, unit_names: dict[int, str], total: Decimal | int) -> ProjectFacts:
+    try:
+        stage = Stage(p.stage)
+    except ValueError:
+        stage = Stage.PLANNED
+    return ProjectFacts(
+        id=p.id,
+        code=p.code,
+        name=p.name,
+        unit=unit_names.get(p.unit_id, ""),
+        stage=stage,
+        dates={s: p.stage_date(s) for s in Stage},
+        planned_investment=p.planned_investment or Decimal(0),
+        funds_total=_as_wan(total),
+        zhejiang_return=bool(p.zhejiang_return),
+        declared=bool(p.declared),
+        declared_on=p.declared_on,
+        carried_over=bool(p.carried_over),
+        liaison_leader=p.liaison_leader or "",
+        responsible_unit=p.responsible_unit or "",
+        investor_id=p.investor_id,
+    )
+
+
+def _as_wan(value) -> Decimal:
+    """The coalesced sum comes back typed as Money (Decimal 万元) or as a bare 0."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(0) if not value else Decimal(int(value)) / 10_000
+
+
+def acknowledgements(session: Session) -> dict[tuple[str, str], Acknowledgement]:
+    return {
+        (a.rule, a.record_key): Acknowledgement(a.rule, a.record_key, a.explanation, a.by, a.at)
+        for a in session.scalars(select(CheckAcknowledgement))
+    }
+
+
+def run_checks(
+    session: Session,
+    period: YearMonth | None = None,
+    *,
+    unit: str | None = None,
+    today: dt.date | None = None,
+) -> list[Finding]:
+    """The findings for the file (or one unit, or one unit's month), explanations attached."""
+    facts = load_facts(session, period, unit=unit, today=today)
+    return run_rules(facts, acknowledgements(session))
+
+
+def acknowledge(
+    session: Session,
+    rule: str,
+    record_key: str,
+    explanation: str,
+    *,
+    by: str | None = None,
+    today: dt.date | None = None,
+) -> Acknowledgement:
+    """Explain a warning (审核说明). Saying it again replaces the earlier explanation.
+
+    Refused with a Chinese message: an unknown rule, an error or a hint (errors must be
+    fixed, hints need nothing), an explanation that says nothing, or a warning the file
+    does not have now.
+    """
+    checked = rule_for(rule)
+    if not checked.can_acknowledge:
+        raise InputError(
+            f"“{checked.title}”是{checked.level.label}，"
+            + ("必须修改数据，不能以说明代替" if checked.level.value == "error" else "不需要说明")
+        )
+    text = validate_explanation(explanation)
+    current = {f.key for f in run_checks(session, today=today)}
+    if (rule, record_key) not in current:
+        raise InputError(f"台账中现在没有这条审核结果：{checked.title} {record_key}（可能已经修改好了）")
+    by = (by or get_setting(session, CLERK_NAME) or "").strip()
+    at = dt.datetime.now().replace(microsecond=0)
+    row = session.scalar(
+        select(CheckAcknowledgement).where(
+            CheckAcknowledgement.rule == rule, CheckAcknowledgement.record_key == record_key
+        )
+    )
+    if row is None:
+        row = CheckAcknowledgement(rule=rule, record_key=record_key)
+        session.add(row)
+    row.explanation, row.by, row.at = text, by, at
+    session.flush()
+    return Acknowledgement(rule, record_key, text, by, at)
+
+
+def withdraw(session: Session, rule: str, record_key: str) -> bool:
+    """Take an explanation back; True if there was one."""
+    result = session.execute(
+        delete(CheckAcknowledgement).where(
+            CheckAcknowledgement.rule == rule, CheckAcknowledgement.record_key == record_key
+        )
+    )
+    return bool(result.rowcount)
+
+
+def unexplained_errors(session: Session, unit: str, period: YearMonth, *, today: dt.date | None = None) -> list[Finding]:
+    """What stops ``unit``'s return for ``period``: its errors, and its warnings nobody explained.
+
+    Empty means the return may go out.
+    """
+    return blocking(run_checks(session, period, unit=unit, today=today))
+
+
+def explanations_for(session: Session, unit: str, period: YearMonth, *, today: dt.date | None = None) -> list[Finding]:
+    """The explained warnings of ``unit``'s return for ``period`` (for its 审核说明 sheet).
+
+    Each finding carries ``.acknowledgement`` (explanation, by, at). Explanations of
+    findings the data no longer shows are not carried.
+    """
+    return explained(run_checks(session, period, unit=unit, today=today))
+
+
+def rule_counts(findings: list[Finding]) -> Counter:
+    return Counter(f.rule for f in findings)
+
+
+__all__ = [
+    "RULES",
+    "acknowledge",
+    "acknowledgements",
+    "explanations_for",
+    "load_facts",
+    "run_checks",
+    "unexplained_errors",
+    "withdraw",
+]
