@@ -1,0 +1,157 @@
+"""From a request (kind, month, indicator, unit) to a finished figure, with every
+refusal a Chinese message: the one door the command line and the dashboard both use.
+
+Data come from :func:`~zsdesk.store.progress_query.load_progress` (the one computation
+of rates, schedule and rank) and :mod:`zsdesk.store.chart_data`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matplotlib.figure import Figure
+from sqlalchemy.orm import Session
+
+from ..domain.enums import Indicator, _Labelled
+from ..domain.periods import YearMonth
+from ..errors import InputError
+from ..store.chart_data import BY_INDUSTRY, BY_UNIT, count_targets, cumulative_series, stage_counts
+from ..store.progress_query import load_progress
+from ..store.settings import county_name
+from ..store.units import find_unit, unit_names
+from .card import card_figure
+from .pipeline import pipeline_figure
+from .ranking import ranking_figure
+from .trend import trend_figure
+
+
+class ChartKind(_Labelled):
+    RANKING = ("ranking", "单位排名")
+    TREND = ("trend", "逐月累计")
+    CARD = ("card", "单位卡片")
+    PIPELINE = ("pipeline", "项目阶段")
+
+
+class NothingToChart(InputError):
+    """The request is well-formed but the ledger holds nothing to draw (no targets,
+    a zero target, no projects): exit status 1, a message in the tab."""
+
+    exit_status = 1
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    kind: ChartKind
+    period: YearMonth
+    indicator: Indicator = Indicator.DOMESTIC_FUNDS
+    unit: str | None = None
+    """For a card or a unit's trend: the unit; for the ranking, the unit set in bold;
+    for the pipeline, only that unit's projects (by industry)."""
+    by: str = BY_UNIT
+    """Pipeline grouping: BY_UNIT or BY_INDUSTRY."""
+
+
+def parse_indicator(text: str) -> Indicator:
+    """An indicator from its identifier or Chinese label; a Chinese InputError if unknown."""
+    try:
+        return Indicator.parse(text)
+    except ValueError:
+        known = "、".join(f"{i.value}（{i.label}）" for i in Indicator)
+        raise InputError(f"未知的指标“{text}”。可选：{known}") from None
+
+
+def parse_kind(text: str) -> ChartKind:
+    try:
+        return ChartKind.parse(text)
+    except ValueError:
+        known = "、".join(f"{k.value}（{k.label}）" for k in ChartKind)
+        raise InputError(f"未知的图表类型“{text}”。可选：{known}") from None
+
+
+def build_chart(session: Session, request: ChartRequest, *, figure: Figure | None = None) -> Figure:
+    """The figure ``request`` asks for, drawn into ``figure`` if given.
+
+    Raises InputError for an unknown unit, NothingToChart when there is nothing to show.
+    """
+    unit = request.unit.strip() if request.unit else None
+    if unit is not None:
+        unit = find_unit(session, unit).name
+    county = county_name(session)
+    period = request.period
+    kind = request.kind
+    if kind is ChartKind.PIPELINE:
+        by = BY_INDUSTRY if unit is not None else request.by
+        stages = stage_counts(session, period, by, unit)
+        if not stages.total:
+            raise NothingToChart(f"{unit or county}截至{period.chinese}没有在手项目，无法作项目阶段图")
+        return pipeline_figure(stages, unit or county, figure=figure)
+    require_targets(session, period)
+    indicator = request.indicator
+    if kind is ChartKind.RANKING:
+        table = load_progress(session, period, indicators=[indicator])
+        if not table.ranking(indicator):
+            raise NothingToChart(
+                f"{period.year}年没有单位下达“{indicator.label}”的目标任务（或目标均为0），无法排名"
+            )
+        return ranking_figure(table, indicator, county, highlight=unit, figure=figure)
+    if kind is ChartKind.TREND:
+        series = cumulative_series(session, indicator, period, unit)
+        if not series.target:
+            who = unit or f"{county}（全县）"
+            raise NothingToChart(
+                f"{who}{period.year}年“{indicator.label}”的目标任务为0或未下达，无法对照目标作逐月累计图"
+            )
+        return trend_figure(series, unit or county, figure=figure)
+    if kind is ChartKind.CARD:
+        if unit is None:
+            raise InputError("单位卡片需要指定单位（命令行用 --unit 单位名称）")
+        table = load_progress(session, period)
+        require_unit_targets(table, unit)
+        return card_figure(table, unit, stage_counts(session, period, BY_UNIT, unit), county, figure=figure)
+    raise AssertionError(kind)
+
+
+def require_targets(session: Session, period: YearMonth) -> None:
+    if not count_targets(session, period.year):
+        raise NothingToChart(
+            f"台账中没有{period.year}年的目标任务，无法计算{period.chinese}的完成率。请先录入{period.year}年的目标任务"
+        )
+
+
+def require_unit_targets(table, unit: str) -> None:
+    if not any(r.rate is not None for r in table.for_unit(unit)):
+        raise NothingToChart(f"{unit}{table.period.year}年的目标任务均为0或未下达，无法计算完成率")
+
+
+def unit_cards(session: Session, period: YearMonth) -> tuple[list[tuple[str, Figure]], list[str]]:
+    """One card per unit with a target, in the units' order, for "print all units".
+
+    Returns the cards and the names of the units left out (no target above zero).
+    One progress computation and one stage query serve every card.
+    """
+    require_targets(session, period)
+    table = load_progress(session, period)
+    stages = stage_counts(session, period, BY_UNIT)
+    county = county_name(session)
+    cards, skipped = [], []
+    for unit in unit_names(session):
+        if any(r.rate is not None for r in table.for_unit(unit)):
+            cards.append((unit, card_figure(table, unit, stages, county)))
+        else:
+            skipped.append(unit)
+    if not cards:
+        raise NothingToChart(f"{period.year}年没有任何单位下达了目标任务，无法打印单位卡片")
+    return cards, skipped
+
+
+__all__ = [
+    "BY_INDUSTRY",
+    "BY_UNIT",
+    "ChartKind",
+    "ChartRequest",
+    "NothingToChart",
+    "build_chart",
+    "parse_indicator",
+    "parse_kind",
+    "unit_cards",
+]
