@@ -1,0 +1,97 @@
+"""A child process for cold starts and memory: ``python -m bench.child MODE [PATH]``.
+
+MODE ``bare``: a bare PySide6 main window, started the way zsdesk starts (the floor).
+MODE ``zsdesk``: zsdesk's own entry point, ``zsdesk --db PATH``, exactly as a clerk starts it.
+MODE ``memory``: like ``zsdesk``, then every tab is visited before the peak RSS is read.
+
+Both start the event loop through ``QApplication.exec``, which is replaced here by a
+function that lets the first events (show, layout, paint) run, prints one line
+``SHOWN <wall clock> <peak RSS kB> <json>`` and returns 0, so the program ends as if
+the clerk closed it. The parent times from starting the process to reading that line.
+"""
+
+import time
+
+STARTED = time.time()
+
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+
+
+def _peak_rss_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+
+
+def _report(extra: dict) -> None:
+    extra = {"started": STARTED, **extra}
+    sys.stdout.write(f"SHOWN {time.time():.6f} {_peak_rss_kb()} {json.dumps(extra)}\n")
+    sys.stdout.flush()
+
+
+def _settle(app, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def _patch_exec(visit_tabs: bool) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    def exec_once(*_args, **_kwargs):
+        app = QApplication.instance()
+        _settle(app)
+        windows = [w for w in app.topLevelWidgets() if w.isVisible()]
+        extra = {"windows": [w.objectName() or type(w).__name__ for w in windows]}
+        extra["shown_rss_kb"] = _peak_rss_kb()
+        if visit_tabs:
+            extra["tabs"] = _visit_tabs(app, windows)
+        _report(extra)
+        return 0
+
+    QApplication.exec = exec_once
+    QApplication.exec_ = exec_once
+
+
+def _visit_tabs(app, windows) -> list[str]:
+    visited = []
+    for window in windows:
+        tabs = getattr(window, "tabs", None)
+        if tabs is None:
+            continue
+        for index in range(tabs.count()):
+            tabs.setCurrentIndex(index)
+            _settle(app)
+            visited.append(tabs.widget(index).objectName() or tabs.tabText(index))
+    return visited
+
+
+def bare() -> int:
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    _patch_exec(visit_tabs=False)
+    app = QApplication([sys.argv[0]])
+    window = QMainWindow()
+    window.setObjectName("MainWindow")
+    window.resize(1440, 900)
+    window.show()
+    return app.exec()
+
+
+def zsdesk(path: str, visit_tabs: bool) -> int:
+    _patch_exec(visit_tabs)
+    from zsdesk.cli.main import main
+
+    return main(["--db", path])
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "bare":
+        status = bare()
+    elif mode in ("zsdesk", "memory"):
+        status = zsdesk(sys.argv[2], visit_tabs=mode == "memory")
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    sys.stdout.flush()
+    os._exit(status or 0)

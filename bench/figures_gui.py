@@ -1,0 +1,243 @@
+"""Figures of the window: cold start, the projects tab, the editor, the dashboard, memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .county import ROOT, County, child_env
+from .measure import MEASURED, Figure, NotYetBuilt, ms, require, time_runs
+
+# --- child processes: cold start and peak memory ---------------------------------------
+
+
+def _run_child(mode: str, path: Path | None, settings_home: Path) -> dict:
+    """Start a child, time it to its SHOWN line; its wall clock and peak RSS."""
+    command = [sys.executable, "-m", "bench.child", mode] + ([str(path)] if path else [])
+    env = child_env()
+    env["XDG_CONFIG_HOME"] = str(settings_home)  # QSettings of the bench, not the user's
+    env["XDG_DATA_HOME"] = str(settings_home / "data")
+    start_wall = time.time()
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    shown_line = None
+    for line in process.stdout:
+        if line.startswith("SHOWN "):
+            shown_line = line
+            elapsed = time.perf_counter() - start
+            break
+    _, stderr = process.communicate(timeout=120)
+    if shown_line is None:
+        raise RuntimeError(f"child {mode} never showed a window (exit {process.returncode}):\n{stderr[-3000:]}")
+    _, _wall, rss_kb, extra = shown_line.split(" ", 3)
+    extra = json.loads(extra)
+    return {
+        "seconds": elapsed,
+        "interpreter_seconds": extra["started"] - start_wall,
+        "peak_rss_mb": int(rss_kb) / 1024,
+        "extra": extra,
+        "stderr": stderr.strip()[-2000:],
+    }
+
+
+def _require_window() -> None:
+    require("zsdesk.ui.app", "run_app")
+    require("zsdesk.ui", "main_window")
+
+
+def cold_start_figure(figure: Figure, county: County, runs: int) -> None:
+    _require_window()
+    with tempfile.TemporaryDirectory(prefix="zsdesk-bench-") as home:
+        home = Path(home)
+        # One untimed start of each: byte-compiles, fills Matplotlib's font cache.
+        _run_child("bare", None, home)
+        _run_child("zsdesk", county.path, home)
+        zsdesk_runs, bare_runs = [], []
+        for _ in range(runs):
+            bare_runs.append(_run_child("bare", None, home))
+            zsdesk_runs.append(_run_child("zsdesk", county.path, home))
+    figure.runs = ms([r["seconds"] for r in zsdesk_runs])
+    figure.floor_runs = ms([r["seconds"] for r in bare_runs])
+    figure.extra = {
+        "interpreter_start_ms": ms([r["interpreter_seconds"] for r in zsdesk_runs]),
+        "windows": zsdesk_runs[-1]["extra"]["windows"],
+        "stderr": zsdesk_runs[-1]["stderr"],
+    }
+    figure.note = "子进程 python -m bench.child: zsdesk --db PATH vs QMainWindow; 含解释器启动"
+    figure.status = MEASURED
+
+
+def memory_figure(figure: Figure, county: County, runs: int) -> None:
+    _require_window()
+    with tempfile.TemporaryDirectory(prefix="zsdesk-bench-") as home:
+        home = Path(home)
+        zsdesk_runs = [_run_child("memory", county.path, home) for _ in range(runs)]
+        bare_runs = [_run_child("bare", None, home) for _ in range(runs)]
+    figure.runs = [round(r["peak_rss_mb"], 1) for r in zsdesk_runs]
+    figure.floor_runs = [round(r["peak_rss_mb"], 1) for r in bare_runs]
+    figure.extra = {
+        "rss_when_shown_mb": [round(r["extra"]["shown_rss_kb"] / 1024, 1) for r in zsdesk_runs],
+        "tabs_visited": zsdesk_runs[-1]["extra"].get("tabs", []),
+    }
+    figure.note = "峰值 RSS（getrusage ru_maxrss），子进程"
+    figure.status = MEASURED
+
+
+# --- in the bench's own process: the projects tab, the editor, the dashboard ----------
+
+
+class Window:
+    """The main window on a county, built once for the in-process figures."""
+
+    def __init__(self, county: County):
+        _require_window()
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        self.settings_home = tempfile.TemporaryDirectory(prefix="zsdesk-bench-")
+        os.environ["XDG_CONFIG_HOME"] = self.settings_home.name
+        from PySide6.QtWidgets import QApplication
+
+        from zsdesk.ui import main_window
+
+        self.county = county
+        self.app = QApplication.instance() or QApplication([sys.argv[0]])
+        self.window = main_window(county.path)
+        self.window.resize(1440, 900)
+        self.window.show()
+        self.settle()
+
+    def settle(self, rounds: int = 3) -> None:
+        for _ in range(rounds):
+            self.app.processEvents()
+
+    def find(self, name: str, kind=None):
+        """The child widget named ``name``; NotYetBuilt when the window has none."""
+        from PySide6.QtWidgets import QWidget
+
+        found = self.window.findChild(kind or QWidget, name)
+        if found is None:
+            raise NotYetBuilt(f"主窗口中没有 {name} / no widget {name} in the main window")
+        return found
+
+    def close(self) -> None:
+        self.window.close()
+        context = getattr(self.window, "context", None)
+        if context is not None and hasattr(context, "close"):
+            context.close()
+        self.window.deleteLater()
+        self.settle()
+        self.settings_home.cleanup()
+
+
+def _wait_until(app, condition, timeout: float = 5.0) -> bool:
+    """Let events run until ``condition()`` holds (timers such as a search delay included)."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            return False
+        app.processEvents()
+    return True
+
+
+def projects_first_rows_figure(figure: Figure, window: Window, runs: int) -> None:
+    """The projects tab (re)loads the file's projects and paints its first rows."""
+    tab = window.find("projectsTab")
+    table = window.find("projectsTable")
+    if not hasattr(tab, "reload"):
+        raise NotYetBuilt("projectsTab 没有 reload() / the projects tab has no reload()")
+    window.window.select_tab("projects")
+    window.settle()
+
+    def open_rows(_):
+        tab.reload()
+        _wait_until(window.app, lambda: table.model().rowCount() > 0)
+        table.viewport().repaint()
+
+    figure.runs = ms(time_runs(open_rows, runs))
+    figure.extra["rows"] = table.model().rowCount()
+    figure.note = "projectsTab.reload() + 表格首次绘制 / + the table's first paint"
+    figure.status = MEASURED
+
+
+SEARCH_TEXT = "基"
+"""One keystroke: a character in many demo project names (基地), from an empty box."""
+
+
+def projects_search_figure(figure: Figure, window: Window, runs: int) -> None:
+    from PySide6.QtTest import QTest
+
+    search = window.find("projectsSearch")
+    table = window.find("projectsTable")
+    window.window.select_tab("projects")
+    window.settle()
+    all_rows = table.model().rowCount()
+
+    def clear():
+        search.clear()
+        _wait_until(window.app, lambda: table.model().rowCount() == all_rows)
+        window.settle()
+
+    def keystroke(_):
+        QTest.keyClicks(search, SEARCH_TEXT)
+        _wait_until(window.app, lambda: table.model().rowCount() != all_rows)
+        table.viewport().repaint()
+
+    figure.runs = ms(time_runs(keystroke, runs, setup=clear))
+    figure.extra = {"rows_before": all_rows, "rows_after": table.model().rowCount(), "text": SEARCH_TEXT}
+    search.clear()
+    window.settle()
+    if figure.extra["rows_after"] in (0, all_rows):
+        raise AssertionError(f"the search did not filter: {figure.extra}")
+    figure.note = f"在空搜索框输入“{SEARCH_TEXT}”直到表格重新筛选并绘制 / typed into an empty box until re-filtered and painted"
+    figure.status = MEASURED
+
+
+def _a_busy_project(county: County) -> int:
+    """A project with funds every month of the year and follow-ups: a full editor."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{county.path.as_posix()}?mode=ro", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT project_id FROM fund_records WHERE year = 2026 GROUP BY project_id "
+            "ORDER BY count(*) DESC, project_id LIMIT 1"
+        ).fetchone()
+        return row[0]
+    finally:
+        connection.close()
+
+
+def editor_open_figure(figure: Figure, window: Window, runs: int) -> None:
+    if not hasattr(window.window, "open_project"):
+        raise NotYetBuilt("MainWindow.open_project 尚未实现")
+    project_id = _a_busy_project(window.county)
+    editors = []
+
+    def open_editor(_):
+        editor = window.window.open_project(project_id)
+        _wait_until(window.app, lambda: editor.isVisible())
+        editor.repaint()
+        editors.append(editor)
+
+    def close_editor(_):
+        editor = editors.pop()
+        editor.close()
+        editor.deleteLater()
+        window.settle()
+
+    figure.runs = ms(time_runs(open_editor, runs, teardown=close_editor))
+    figure.extra["project_id"] = project_id
+    figure.note = "MainWindow.open_project(id) 到编辑窗口显示并绘制 / until shown and painted"
+    figure.status = MEASURED
+
+
+def dashboard_redraw_figure(figure: Figure, window: Window, runs: int) -> None:
+    require("zsdesk.charts")
+    tab = window.find("dashboardTab")
+    raise NotYetBuilt("仪表板的重绘测量待仪表板合入后编写 / to be written against the dashboard once on main")

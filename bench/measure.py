@@ -1,0 +1,148 @@
+"""Timing, figures and the 'not yet built' rule.
+
+A figure is the median of several runs of one piece of work; beside it, where the issue
+asks for one, a floor: the same work done the minimal way, measured in the same run of
+the bench so that the machine's load touches both alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+MEASURED = "measured"
+NOT_YET_BUILT = "not yet built"
+ERROR = "error"
+
+
+class NotYetBuilt(Exception):
+    """The capability a figure measures is not on this branch yet."""
+
+
+def require(module: str, *attributes: str):
+    """Import ``module`` and return it (or its attributes); NotYetBuilt when it is missing.
+
+    Only a missing zsdesk module or attribute counts as 'not yet built'; any other import
+    error (a bug, a missing third-party package) propagates and the figure fails.
+    """
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing.startswith("zsdesk") and (module == missing or module.startswith(missing + ".")):
+            raise NotYetBuilt(f"{module} 尚未实现 / not on this branch") from None
+        raise
+    if not attributes:
+        return loaded
+    found = []
+    for name in attributes:
+        if not hasattr(loaded, name):
+            raise NotYetBuilt(f"{module}.{name} 尚未实现 / not on this branch")
+        found.append(getattr(loaded, name))
+    return found[0] if len(found) == 1 else tuple(found)
+
+
+def time_runs(
+    work: Callable[[Any], object],
+    runs: int,
+    *,
+    setup: Callable[[], Any] | None = None,
+    teardown: Callable[[Any], None] | None = None,
+    warmup: int = 1,
+) -> list[float]:
+    """Seconds taken by ``work(setup())`` in each of ``runs`` runs, after ``warmup`` untimed ones.
+
+    ``setup`` and ``teardown`` are not timed. The garbage collector is run before each
+    run, not switched off: the program pays for its garbage too.
+    """
+    times = []
+    for index in range(warmup + runs):
+        state = setup() if setup else None
+        gc.collect()
+        start = time.perf_counter()
+        work(state)
+        elapsed = time.perf_counter() - start
+        if teardown:
+            teardown(state)
+        if index >= warmup:
+            times.append(elapsed)
+    return times
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+@dataclass
+class Target:
+    kind: str
+    """'ratio': figure ÷ floor at most ``value``; 'max': the figure itself at most ``value`` (its unit)."""
+    value: float
+
+    def text(self, unit: str) -> str:
+        return f"≤ {self.value:g}×" if self.kind == "ratio" else f"≤ {self.value:g} {unit}"
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    unit: str
+    target: Target
+    issue: int
+    floor_title: str | None = None
+    status: str = NOT_YET_BUILT
+    runs: list[float] = field(default_factory=list)
+    floor_runs: list[float] = field(default_factory=list)
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def median(self) -> float | None:
+        return median(self.runs) if self.runs else None
+
+    @property
+    def floor(self) -> float | None:
+        return median(self.floor_runs) if self.floor_runs else None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.median is None or not self.floor:
+            return None
+        return self.median / self.floor
+
+    @property
+    def passed(self) -> bool | None:
+        if self.status != MEASURED:
+            return None
+        if self.target.kind == "ratio":
+            return None if self.ratio is None else self.ratio <= self.target.value
+        return self.median <= self.target.value
+
+    def as_json(self) -> dict:
+        return {
+            "key": self.key,
+            "title": self.title,
+            "issue": self.issue,
+            "status": self.status,
+            "unit": self.unit,
+            "median": self.median,
+            "runs": self.runs,
+            "floor_title": self.floor_title,
+            "floor": self.floor,
+            "floor_runs": self.floor_runs,
+            "ratio": self.ratio,
+            "target": {"kind": self.target.kind, "value": self.target.value, "text": self.target.text(self.unit)},
+            "pass": self.passed,
+            "note": self.note,
+            "extra": self.extra,
+        }
+
+
+def ms(seconds: list[float]) -> list[float]:
+    return [round(s * 1000, 2) for s in seconds]
