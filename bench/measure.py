@@ -20,6 +20,9 @@ NOT_YET_BUILT = "not yet built"
 ERROR = "error"
 
 
+BUDGET_SECONDS = 60.0
+
+
 class NotYetBuilt(Exception):
     """The capability a figure measures is not on this branch yet."""
 
@@ -54,19 +57,26 @@ def time_runs(
     setup: Callable[[], Any] | None = None,
     teardown: Callable[[Any], None] | None = None,
     warmup: int = 1,
+    budget: float = BUDGET_SECONDS,
 ) -> list[float]:
     """Seconds taken by ``work(setup())`` in each of ``runs`` runs, after ``warmup`` untimed ones.
 
     ``setup`` and ``teardown`` are not timed. The garbage collector is run before each
-    run, not switched off: the program pays for its garbage too.
+    run, not switched off: the program pays for its garbage too. Once the runs so far
+    have taken ``budget`` seconds, no more are started (a figure far off its target
+    would otherwise hold the bench for many minutes); at least one run is always timed.
     """
     times = []
+    spent = 0.0
     for index in range(warmup + runs):
+        if times and spent > budget:
+            break
         state = setup() if setup else None
         gc.collect()
         start = time.perf_counter()
         work(state)
         elapsed = time.perf_counter() - start
+        spent += elapsed
         if teardown:
             teardown(state)
         if index >= warmup:
