@@ -22,6 +22,7 @@ def test_window_on_the_demo_county(demo_window, demo_path):
     with open_ledger(demo_path) as ledger, ledger.read() as session:
         count = len(project_rows(session, 2026))
     assert count > 100
+    window.projects_tab.year_filter.setCurrentIndex(0)  # 全部年份
     assert table.model().rowCount() == count
     assert "磐安县" in window.status_label.text()
     assert demo_path.name in window.windowTitle()
@@ -83,7 +84,7 @@ def test_save_a_copy(demo_window, tmp_path):
     target = demo_window.save_copy_as(tmp_path / "copy.sqlite")
     assert target is not None
     with open_ledger(target) as copy, copy.read() as session:
-        assert len(project_rows(session, 2026)) == demo_window.projects_tab.model.rowCount()
+        assert len(project_rows(session, 2026)) == demo_window.projects_tab.model.total_count()
 
 
 def test_extensions_are_installed(demo_window, monkeypatch, tmp_path):

@@ -7,10 +7,20 @@ size of the file. Services take the session of the user's action and do not comm
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
+
+from ..domain.enums import Stage
+from ..domain.records import FollowUpData, ProjectData
+from ..domain.validation import validate_project
+from ..errors import InputError
+from .codes import new_project_code
+from .models import FollowUp, FundRecord, Investor, Project, Unit, Visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,30 +54,54 @@ class ProjectRow:
 
 _ROWS_SQL = """
 SELECT p.id, p.code, p.name, u.name, COALESCE(i.name, ''), p.industry, p.stage,
-       p.planned_investment, COALESCE(f.total, 0),
+       p.planned_investment,
+       COALESCE((SELECT SUM(f.amount) FROM fund_records AS f
+                 WHERE f.project_id = p.id AND f.year = :year), 0),
        p.zhejiang_return, p.mountain_sea, p.foreign_capital, p.carried_over, p.declared,
-       p.liaison_leader, p.responsible_unit, fu.last_date, fu.next_due,
+       p.liaison_leader, p.responsible_unit,
+       (SELECT MAX(fu.date) FROM follow_ups AS fu WHERE fu.project_id = p.id),
+       (SELECT MIN(fu.due_on) FROM follow_ups AS fu WHERE fu.project_id = p.id AND fu.done = 0),
        COALESCE(p.planned_on, p.negotiating_on, p.signed_on, p.landed_on,
                 p.construction_on, p.operation_on, date(p.created_at)),
        p.terminated_on
 FROM projects AS p
 JOIN units AS u ON u.id = p.unit_id
 LEFT JOIN investors AS i ON i.id = p.investor_id
-LEFT JOIN (SELECT project_id, SUM(amount) AS total FROM fund_records
-           WHERE year = :year GROUP BY project_id) AS f ON f.project_id = p.id
-LEFT JOIN (SELECT project_id, MAX(date) AS last_date,
-                  MIN(CASE WHEN done = 0 THEN due_on END) AS next_due
-           FROM follow_ups GROUP BY project_id) AS fu ON fu.project_id = p.id
 {where}
-ORDER BY u.sort_order, u.id, p.id
+ORDER BY p.id DESC
+{limit}
 """
+"""Newest first, so the first page is the rowid's tail: no sort of the whole table.
+The aggregates are correlated subqueries on (project_id, ...) indexes, so a page of
+rows costs a page of index lookups."""
 
 
-def project_rows(session: Session, year: int, project_id: int | None = None) -> list[ProjectRow]:
-    """Every project (or one) as a table row, with the funds arrived in ``year``."""
-    where = "WHERE p.id = :project_id" if project_id is not None else ""
-    result = session.execute(text(_ROWS_SQL.format(where=where)), {"year": year, "project_id": project_id})
+def project_rows(
+    session: Session, year: int, ids: Sequence[int] | None = None, limit: int | None = None
+) -> list[ProjectRow]:
+    """Projects as table rows (newest first), with the funds arrived in ``year``.
+
+    ``ids``: only these projects; ``limit``: only the newest ones (the first page).
+    """
+    params: dict = {"year": year}
+    where = ""
+    if ids is not None:
+        ids = [int(i) for i in ids]
+        where = f"WHERE p.id IN ({', '.join(str(i) for i in ids) or 'NULL'})"
+    clause = f"LIMIT {int(limit)}" if limit is not None else ""
+    result = session.execute(text(_ROWS_SQL.format(where=where, limit=clause)), params)
     return [ProjectRow(*row) for row in result]
+
+
+def project_ids_of_investors(session: Session, investor_ids) -> list[int]:
+    ids = [int(i) for i in investor_ids]
+    if not ids:
+        return []
+    return list(session.scalars(select(Project.id).where(Project.investor_id.in_(ids))))
+
+
+def project_count(session: Session) -> int:
+    return session.scalar(text("SELECT COUNT(*) FROM projects")) or 0
 
 
 def project_years(session: Session) -> list[int]:
@@ -82,3 +116,229 @@ def project_years(session: Session) -> list[int]:
     years = {y for y in rows if y}
     years.add(dt.date.today().year)
     return sorted(years, reverse=True)
+
+
+# -- services ------------------------------------------------------------------------
+# Each takes the session of one user action (AppContext.write / Ledger.begin) and uses
+# plain ORM code, so the session hooks a ledger installs (audit trail, locked months)
+# see every change.
+
+TOUCHED = "zsdesk.touched"
+"""session.info key: {'projects': set(ids), ...} — what a write changed, for quick refreshes."""
+
+_PROJECT_FIELDS = (
+    "name", "unit_id", "industry", "stage", "zhejiang_return", "mountain_sea", "foreign_capital",
+    "carried_over", "declared", "declared_on", "declared_amount", "retained_amount",
+    "planned_investment", "registered_capital", "liaison_leader", "responsible_unit",
+    "cooperating_departments", "person_in_charge", "site", "land_status", "progress_note",
+    "problems", "notes",
+)
+
+
+def touch(session: Session, kind: str, record_id: int) -> None:
+    session.info.setdefault(TOUCHED, {}).setdefault(kind, set()).add(record_id)
+
+
+def get_project(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise InputError("这个项目已不存在（可能已被删除）")
+    return project
+
+
+def project_data(session: Session, project_id: int) -> ProjectData:
+    """The stored project as the editor's data, funds and follow-ups included."""
+    project = get_project(session, project_id)
+    data = ProjectData(
+        name=project.name,
+        unit_id=project.unit_id,
+        stage=Stage(project.stage),
+        dates={s: project.stage_date(s) for s in Stage},
+        investor_id=project.investor_id,
+        **{f: getattr(project, f) for f in _PROJECT_FIELDS if f not in ("name", "unit_id", "stage")},
+    )
+    data.funds = {(r.year, r.month): r.amount for r in project.funds}
+    data.follow_ups = [
+        FollowUpData(f.date, f.who, f.action, f.next_step, f.due_on, f.done, id=f.id) for f in project.follow_ups
+    ]
+    return data
+
+
+def duplicate_projects(session: Session, name: str, unit_id: int, exclude_id: int | None = None) -> list[str]:
+    """Codes of other projects of the same unit with the same name (spaces ignored)."""
+    query = select(Project.code).where(
+        Project.unit_id == unit_id, func.trim(Project.name) == name.strip()
+    )
+    if exclude_id is not None:
+        query = query.where(Project.id != exclude_id)
+    return list(session.scalars(query))
+
+
+def _investor_for(session: Session, data: ProjectData) -> int | None:
+    if data.new_investor_name:
+        name = data.new_investor_name.strip()
+        existing = session.scalar(select(Investor.id).where(Investor.name == name))
+        if existing is not None:
+            return existing
+        investor = Investor(name=name, industry=data.industry, unit_id=data.unit_id)
+        session.add(investor)
+        session.flush()
+        touch(session, "investors", investor.id)
+        return investor.id
+    return data.investor_id
+
+
+def save_project(session: Session, project_id: int | None, data: ProjectData, today: dt.date) -> Project:
+    """Create (``project_id`` None) or update a project from the editor's data."""
+    validate_project(data, today)
+    if session.get(Unit, data.unit_id) is None:
+        raise InputError("所选单位不存在")
+    if project_id is None:
+        project = Project(code=new_project_code())
+        session.add(project)
+    else:
+        project = get_project(session, project_id)
+    for name in _PROJECT_FIELDS:
+        value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "stage":
+            value = Stage(value).value
+        if name == "planned_investment" and value is None:
+            value = Decimal(0)
+        if getattr(project, name) != value:
+            setattr(project, name, value)
+    project.investor_id = _investor_for(session, data)
+    for stage in Stage:
+        day = data.dates.get(stage)
+        if getattr(project, stage.date_field) != day:
+            setattr(project, stage.date_field, day)
+    session.flush()
+    if data.funds is not None:
+        _sync_funds(session, project, data.funds)
+    if data.follow_ups is not None:
+        _sync_follow_ups(session, project, data.follow_ups)
+    session.flush()
+    touch(session, "projects", project.id)
+    return project
+
+
+def _sync_funds(session: Session, project: Project, funds: dict[tuple[int, int], Decimal]) -> None:
+    """Make the stored monthly funds equal ``funds``, touching only the months that change."""
+    wanted = {key: value for key, value in funds.items() if value}
+    existing = {(r.year, r.month): r for r in project.funds}
+    for key, record in existing.items():
+        if key not in wanted:
+            session.delete(record)
+        elif record.amount != wanted[key]:
+            record.amount = wanted[key]
+    for (year, month), value in sorted(wanted.items()):
+        if (year, month) not in existing:
+            session.add(FundRecord(project_id=project.id, year=year, month=month, amount=value))
+    session.flush()
+    session.expire(project, ["funds"])
+
+
+def set_funds(session: Session, project_id: int, year: int, month: int, value: Decimal | None, today: dt.date) -> None:
+    """One month's funds arrived for one project (None or 0 removes the month's record)."""
+    from ..domain.validation import fund_amount
+
+    project = get_project(session, project_id)
+    funds = {(r.year, r.month): r.amount for r in project.funds}
+    funds[(year, month)] = fund_amount(year, month, value, today) if value is not None else None
+    _sync_funds(session, project, funds)
+    touch(session, "projects", project_id)
+
+
+def _sync_follow_ups(session: Session, project: Project, entries: list[FollowUpData]) -> None:
+    existing = {f.id: f for f in project.follow_ups}
+    kept = {e.id for e in entries if e.id is not None}
+    for entry_id, record in existing.items():
+        if entry_id not in kept:
+            session.delete(record)
+    for entry in entries:
+        values = {
+            "date": entry.date,
+            "who": entry.who.strip(),
+            "action": entry.action.strip(),
+            "next_step": entry.next_step.strip(),
+            "due_on": entry.due_on,
+            "done": bool(entry.done),
+        }
+        record = existing.get(entry.id) if entry.id is not None else None
+        if record is None:
+            session.add(FollowUp(project_id=project.id, **values))
+        else:
+            for name, value in values.items():
+                if getattr(record, name) != value:
+                    setattr(record, name, value)
+    session.flush()
+    session.expire(project, ["follow_ups"])
+
+
+def delete_project(session: Session, project_id: int) -> None:
+    session.delete(get_project(session, project_id))
+    session.flush()
+    touch(session, "projects", project_id)
+
+
+# -- snapshots for undo --------------------------------------------------------------
+
+def _columns(obj) -> dict:
+    return {attr.key: getattr(obj, attr.key) for attr in sa_inspect(type(obj)).column_attrs}
+
+
+def snapshot_project(session: Session, project_id: int) -> dict | None:
+    """Everything of a project (row, funds, follow-ups, linked visits), to restore later."""
+    project = session.get(Project, project_id)
+    if project is None:
+        return None
+    return {
+        "project": _columns(project),
+        "funds": [_columns(r) for r in project.funds],
+        "follow_ups": [_columns(f) for f in project.follow_ups],
+        "visit_ids": list(session.scalars(select(Visit.id).where(Visit.project_id == project_id))),
+    }
+
+
+def restore_project(session: Session, project_id: int, snapshot: dict | None) -> None:
+    """Put a project back as it was in ``snapshot`` (None: it did not exist)."""
+    project = session.get(Project, project_id)
+    if snapshot is None:
+        if project is not None:
+            session.delete(project)
+            session.flush()
+        touch(session, "projects", project_id)
+        return
+    row = dict(snapshot["project"])
+    if row.get("investor_id") is not None and session.get(Investor, row["investor_id"]) is None:
+        row["investor_id"] = None  # the investor was deleted since
+    if project is None:
+        project = Project(**row)
+        session.add(project)
+    else:
+        for name, value in row.items():
+            if getattr(project, name) != value:
+                setattr(project, name, value)
+    session.flush()
+    funds = {(r["year"], r["month"]): r["amount"] for r in snapshot["funds"]}
+    _sync_funds(session, project, funds)
+    existing = {f.id: f for f in session.scalars(select(FollowUp).where(FollowUp.project_id == project_id))}
+    wanted = {f["id"]: f for f in snapshot["follow_ups"]}
+    for entry_id, record in existing.items():
+        if entry_id not in wanted:
+            session.delete(record)
+    session.flush()
+    for entry_id, values in wanted.items():
+        record = existing.get(entry_id)
+        if record is None:
+            session.add(FollowUp(**values))
+        else:
+            for name, value in values.items():
+                if getattr(record, name) != value:
+                    setattr(record, name, value)
+    for visit in session.scalars(select(Visit).where(Visit.id.in_(snapshot["visit_ids"]))):
+        visit.project_id = project_id
+    session.flush()
+    session.expire(project)
+    touch(session, "projects", project_id)

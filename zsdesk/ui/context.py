@@ -8,6 +8,7 @@ with the one ``data_changed`` signal, which every view listens to (Anki's
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..store.db import Ledger, explain_database_error
+from ..store.projects import TOUCHED
 
 T = TypeVar("T")
 
@@ -34,6 +36,13 @@ class AppContext(QObject):
         self.ledger = ledger
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("undoStack")
+        self.last_touched: dict[str, set] | None = None
+        """What the last write changed, by kind ('projects': ids, ...), when its services said
+        so; None when unknown (then views reload everything)."""
+        self._precise = 0
+        from .undo import History
+
+        self.history = History(self, self.undo_stack)
 
     def write(self, action: Callable[[Session], T]) -> T:
         """Run ``action(session)`` in one transaction, commit, announce ``data_changed``.
@@ -41,16 +50,35 @@ class AppContext(QObject):
         A database problem the user can act on (locked, read-only, full, removed file)
         comes out as a Chinese KnownError; the transaction is rolled back either way.
         """
+        touched = None
         try:
             with self.ledger.begin() as session:
                 result = action(session)
+                touched = session.info.pop(TOUCHED, None)
         except DBAPIError as exc:
             known = explain_database_error(exc, self.ledger.path)
             if known is None:
                 raise
             raise known from exc
-        self.data_changed.emit()
+        self.last_touched = touched if self._precise else None
+        try:
+            self.data_changed.emit()
+        finally:
+            self.last_touched = None
         return result
+
+    @contextlib.contextmanager
+    def precise(self):
+        """Writes inside this block report exactly what they touched (``last_touched``).
+
+        Only for actions made of the store services, which record every record they
+        change; any other write leaves ``last_touched`` None so views reload in full.
+        """
+        self._precise += 1
+        try:
+            yield
+        finally:
+            self._precise -= 1
 
     def read(self) -> Session:
         """A session for reading: ``with context.read() as session: ...``."""
@@ -60,6 +88,7 @@ class AppContext(QObject):
         """Switch to another file: the old one is closed, the undo history cleared."""
         old, self.ledger = self.ledger, ledger
         self.undo_stack.clear()
+        self.last_touched = None
         if old is not None and old is not ledger:
             old.close()
         self.ledger_changed.emit()

@@ -8,6 +8,7 @@ at the end of construction. They use :meth:`MainWindow.add_tab`, :meth:`MainWind
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import pkgutil
 import sys
@@ -44,6 +45,8 @@ class MainWindow(QMainWindow):
         self.context = context
         self._tab_keys: dict[str, QWidget] = {}
         self._menus: dict[str, QMenu] = {}
+        self._editors: dict = {}
+        self._today: dt.date | None = None
         self.last_message_box: QMessageBox | None = None
 
         self.tabs = QTabWidget(self)
@@ -72,6 +75,17 @@ class MainWindow(QMainWindow):
             raise ValueError(f"tab {key!r} already added")
         self._tab_keys[key] = widget
         self.tabs.addTab(widget, title)
+
+    def today(self) -> dt.date:
+        """The date editors check against (no funds for a month that has not come)."""
+        return self._today or dt.date.today()
+
+    def set_today(self, day: dt.date | None) -> None:
+        """Pretend today is ``day`` (tests, demonstrations); None: the real date."""
+        self._today = day
+        self.projects_tab.fill_filters(year=self.today().year)
+        self.targets_tab.fill_years(year=self.today().year)
+        self.context.data_changed.emit()
 
     def tab(self, key: str) -> QWidget:
         return self._tab_keys[key]
@@ -121,22 +135,45 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def open_project(self, project_id: int | None):
-        """Open the project editor on a project (None: a new one)."""
+        """Open the project editor on a project (None: a new one); returns the editor."""
         from .project_editor import ProjectEditor
 
-        self.select_tab("projects")
-        editor = ProjectEditor(self.context, project_id, parent=self)
-        editor.show()
-        return editor
+        return self._open_editor("projects", ProjectEditor, project_id)
 
     def open_investor(self, investor_id: int | None):
-        """Open the investor editor on an investor (None: a new one)."""
+        """Open the investor editor on an investor (None: a new one); returns the editor."""
         from .investor_editor import InvestorEditor
 
-        self.select_tab("investors")
-        editor = InvestorEditor(self.context, investor_id, parent=self)
+        return self._open_editor("investors", InvestorEditor, investor_id)
+
+    def open_event(self, event_id: int | None):
+        from .events_tab import EventEditor
+
+        return self._open_editor("events", EventEditor, event_id)
+
+    def _open_editor(self, tab: str, editor_class, record_id):
+        key = (tab, record_id)
+        editor = self._editors.get(key) if record_id is not None else None
+        if editor is not None:
+            editor.raise_()
+            editor.activateWindow()
+            return editor
+        try:
+            editor = editor_class(self.context, record_id, parent=self, today=self.today())
+        except KnownError as exc:  # deleted meanwhile
+            self.show_error(exc)
+            return None
+        editor.setWindowFlag(Qt.WindowType.Window, True)
+        if record_id is not None:
+            self._editors[key] = editor
+        editor.finished.connect(lambda _result, k=key, e=editor: self._editor_closed(k, e))
         editor.show()
         return editor
+
+    def _editor_closed(self, key, editor) -> None:
+        if self._editors.get(key) is editor:
+            del self._editors[key]
+        editor.deleteLater()
 
     def install_extensions(self) -> list[str]:
         """Import every ``zsdesk/ui/ext_*.py`` and call its ``install(window)``."""
@@ -249,16 +286,30 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
+        self.undo_action = self._action(self.tr("撤销"), self.context.history.undo, "undoAction", QKeySequence.StandardKey.Undo)
+        self.redo_action = self._action(self.tr("重做"), self.context.history.redo, "redoAction")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         stack = self.context.undo_stack
-        self.undo_action = stack.createUndoAction(self, self.tr("撤销"))
-        self.undo_action.setObjectName("undoAction")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, self.tr("重做"))
-        self.redo_action.setObjectName("redoAction")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
-        self._menus["edit"].addAction(self.undo_action)
-        self._menus["edit"].addAction(self.redo_action)
-        self._menus["edit"].addSeparator()
+        stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(self.tr("撤销 %s") % text if text else self.tr("撤销")))
+        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(self.tr("重做 %s") % text if text else self.tr("重做")))
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.context.history.failed.connect(self.show_error)
+        edit = self._menus["edit"]
+        edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
+        edit.addSeparator()
+        self.new_action = self._action(self.tr("新建(&N)"), self._new_record, "newRecordAction", QKeySequence.StandardKey.New)
+        self.open_record_action = self._action(self.tr("打开(&O)"), self._open_record, "openRecordAction")
+        self.delete_action = self._action(self.tr("删除(&D)…"), self._delete_record, "deleteRecordAction", QKeySequence.StandardKey.Delete)
+        for action in (self.new_action, self.open_record_action, self.delete_action):
+            edit.addAction(action)
+        edit.addSeparator()
+        self.refresh_action = self._action(self.tr("刷新(&R)"), self.refresh, "refreshAction", QKeySequence.StandardKey.Refresh)
+        self._menus["view"].addAction(self.refresh_action)
+        self._menus["tools"].addAction(self.settings_action)
 
         about = self._action(self.tr("关于 zsdesk(&A)"), self._about, "aboutAction")
         self._menus["help"].addAction(about)
@@ -286,6 +337,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
 
     def _build_core_tabs(self) -> None:
+        from .events_tab import EventsTab
         from .investors_tab import InvestorsTab
         from .projects_tab import ProjectsTab
         from .targets_tab import TargetsTab
@@ -296,6 +348,36 @@ class MainWindow(QMainWindow):
         self.add_tab("investors", self.investors_tab, self.tr("客商"))
         self.targets_tab = TargetsTab(self)
         self.add_tab("targets", self.targets_tab, self.tr("目标任务"))
+        self.events_tab = EventsTab(self)
+        self.add_tab("events", self.events_tab, self.tr("招商活动"))
+        self.tabs.currentChanged.connect(self._update_record_actions)
+        self._update_record_actions()
+
+    def _current_tab_call(self, name: str):
+        method = getattr(self.tabs.currentWidget(), name, None)
+        return method() if callable(method) else None
+
+    def _new_record(self):
+        return self._current_tab_call("new_record")
+
+    def _open_record(self):
+        return self._current_tab_call("open_selected")
+
+    def _delete_record(self):
+        return self._current_tab_call("delete_selected")
+
+    def _update_record_actions(self) -> None:
+        widget = self.tabs.currentWidget()
+        for action, name in (
+            (self.new_action, "new_record"),
+            (self.open_record_action, "open_selected"),
+            (self.delete_action, "delete_selected"),
+        ):
+            action.setEnabled(callable(getattr(widget, name, None)))
+
+    def refresh(self) -> None:
+        """Read everything again (another program may have changed the file)."""
+        self.context.data_changed.emit()
 
     def _about(self) -> None:
         from .. import __version__

@@ -1,54 +1,529 @@
-"""The projects tab (first cut: the table and the search box)."""
+"""The projects tab: every project in one table, searched and filtered as you type."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, QRunnable, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from ..domain.enums import Stage
+from ..domain.enums import INDUSTRIES, Stage
 from ..domain.money import format_wan, yuan_to_wan
-from ..store.projects import project_rows
-from .table_models import RowsModel
+from ..store.projects import (
+    ProjectRow,
+    project_count,
+    project_ids_of_investors,
+    project_rows,
+    project_years,
+)
+from ..store.units import unit_names
+from .table_models import RIGHT, CENTER, Column, RowListModel
+
+FIRST_PAGE = 300
+"""Rows read before the window shows, when the whole table is read in the background."""
+LOAD_IN_BACKGROUND_ABOVE = 3000
+"""Files with more projects than this load their table in a background thread."""
+
+OVERDUE_BACKGROUND = QColor("#fde2e1")
+OVERDUE_FOREGROUND = QColor("#a40e0e")
+ENDED_FOREGROUND = QColor("#8a8a8a")
+_STAGE_RANK = {stage.value: stage.rank() for stage in Stage}
+
+
+def _wan(yuan: int | None) -> str:
+    return "" if yuan is None else format_wan(yuan_to_wan(yuan))
+
+
+def _flags(row: ProjectRow) -> str:
+    parts = []
+    if row.zhejiang_return:
+        parts.append("浙商回归")
+    if row.mountain_sea:
+        parts.append("山海协作")
+    if row.foreign_capital:
+        parts.append("外资")
+    if row.carried_over:
+        parts.append("结转")
+    return "、".join(parts)
+
+
+def _stage_label(row: ProjectRow) -> str:
+    try:
+        return Stage(row.stage).label
+    except ValueError:
+        return row.stage
+
+
+COLUMNS = [
+    Column("code", "项目编号", lambda r: r.code, lambda r: r.code, width=118),
+    Column("name", "项目名称", lambda r: r.name, lambda r: r.name, width=190),
+    Column("unit", "单位", lambda r: r.unit, lambda r: r.unit, width=84),
+    Column("investor", "投资方", lambda r: r.investor, lambda r: r.investor, width=170),
+    Column("industry", "产业类别", lambda r: r.industry, lambda r: r.industry, width=88),
+    Column("stage", "阶段", _stage_label, lambda r: _STAGE_RANK.get(r.stage, 99), CENTER, width=46),
+    Column("planned", "计划总投资(万元)", lambda r: _wan(r.planned_yuan), lambda r: r.planned_yuan or 0, RIGHT, width=108),
+    Column("funds", "本年到位(万元)", lambda r: _wan(r.funds_year_yuan or None), lambda r: r.funds_year_yuan or 0, RIGHT, width=98),
+    Column("flags", "标记", _flags, _flags, width=100),
+    Column("declared", "已申报", lambda r: "是" if r.declared else "", lambda r: bool(r.declared), CENTER, width=48),
+    Column("leader", "联系领导", lambda r: r.liaison_leader, lambda r: r.liaison_leader, width=62),
+    Column("responsible", "责任单位", lambda r: r.responsible_unit, lambda r: r.responsible_unit, width=84),
+    Column("last_follow_up", "最近跟踪", lambda r: r.last_follow_up or "", lambda r: r.last_follow_up or "", CENTER, width=84),
+    Column("next_due", "跟踪期限", lambda r: r.next_due or "", lambda r: r.next_due or "9999", CENTER, width=84),
+]
+
+FLAG_FILTERS = {
+    "浙商回归": lambda r: bool(r.zhejiang_return),
+    "山海协作": lambda r: bool(r.mountain_sea),
+    "外资": lambda r: bool(r.foreign_capital),
+    "结转": lambda r: bool(r.carried_over),
+    "已申报": lambda r: bool(r.declared),
+    "未申报": lambda r: not r.declared,
+    "跟踪逾期": None,  # needs today: see ProjectsModel.overdue
+}
+
+
+@dataclass
+class ProjectFilter:
+    search: str = ""
+    unit: str | None = None
+    stage: str | None = None
+    industry: str | None = None
+    flag: str | None = None
+    year: int | None = None
+    """Only projects already in the ledger that year and not ended before it."""
+
+
+class ProjectsModel(RowListModel):
+    def __init__(self, parent=None):
+        super().__init__(COLUMNS, parent)
+        self.filter = ProjectFilter()
+        self.today = dt.date.today().isoformat()
+        self._hay: list[str] = []
+        self._base_ok: list[bool] | None = None
+
+    def rows_replaced(self) -> None:
+        self._hay = [
+            f"{r.name}\n{r.investor}\n{r.liaison_leader}\n{r.code}".casefold() for r in self._rows
+        ]
+        self._base_ok = self._base_filter()
+        self._accepts = self._accepter()
+
+    def overdue(self, row: ProjectRow) -> bool:
+        return row.next_due is not None and row.next_due < self.today
+
+    def _base_filter(self) -> list[bool] | None:
+        """Rows passing every filter but the search text (recomputed when those change)."""
+        f = self.filter
+        tests = []
+        if f.unit:
+            tests.append(lambda r, unit=f.unit: r.unit == unit)
+        if f.stage:
+            tests.append(lambda r, stage=f.stage: r.stage == stage)
+        if f.industry:
+            tests.append(lambda r, industry=f.industry: r.industry == industry)
+        if f.flag:
+            test = FLAG_FILTERS.get(f.flag) or self.overdue
+            tests.append(test)
+        if f.year:
+            end, start = f"{f.year}-12-31", f"{f.year}-01-01"
+            tests.append(
+                lambda r: (r.first_date or "") <= end and (r.terminated_on is None or r.terminated_on >= start)
+            )
+        if not tests:
+            return None
+        return [all(t(r) for t in tests) for r in self._rows]
+
+    def _accepter(self):
+        words = self.filter.search.casefold().split()
+        base, hay = self._base_ok, self._hay
+        if not words and base is None:
+            return None
+        if not words:
+            return base.__getitem__
+        if len(words) == 1:
+            word = words[0]
+            ok = [word in h for h in hay]
+        else:
+            ok = [all(w in h for w in words) for h in hay]
+        if base is not None:
+            ok = [a and b for a, b in zip(ok, base)]
+        return ok.__getitem__
+
+    def set_project_filter(self, project_filter: ProjectFilter) -> None:
+        base_changed = (
+            project_filter.unit, project_filter.stage, project_filter.industry,
+            project_filter.flag, project_filter.year,
+        ) != (self.filter.unit, self.filter.stage, self.filter.industry, self.filter.flag, self.filter.year)
+        self.filter = project_filter
+        if base_changed:
+            self._base_ok = self._base_filter()
+        self.set_filter(self._accepter())
+
+    def extra_data(self, row: ProjectRow, column: Column, role):
+        if role == Qt.ItemDataRole.BackgroundRole and self.overdue(row):
+            return QBrush(OVERDUE_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column.key == "next_due" and self.overdue(row):
+                return QBrush(OVERDUE_FOREGROUND)
+            if row.stage in (Stage.SUSPENDED.value, Stage.TERMINATED.value):
+                return QBrush(ENDED_FOREGROUND)
+        if role == Qt.ItemDataRole.FontRole and column.key == "next_due" and self.overdue(row):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if self.overdue(row):
+                return f"跟踪服务已逾期：期限 {row.next_due}"
+            if column.key in ("name", "investor"):
+                return column.text(row)
+        return None
+
+
+class _LoaderSignals(QObject):
+    loaded = Signal(int, object)
+    failed = Signal(int, object)
+
+
+class _RowsLoader(QRunnable):
+    """Reads the whole table in a worker thread, with a session of its own."""
+
+    def __init__(self, ledger, year: int, generation: int):
+        super().__init__()
+        self.ledger, self.year, self.generation = ledger, year, generation
+        self.signals = _LoaderSignals()
+
+    def run(self) -> None:
+        try:
+            with self.ledger.read() as session:
+                rows = project_rows(session, self.year)
+        except Exception as exc:  # noqa: BLE001 - reported in the GUI thread
+            self.signals.failed.emit(self.generation, exc)
+            return
+        self.signals.loaded.emit(self.generation, rows)
 
 
 class ProjectsTab(QWidget):
     def __init__(self, window):
         super().__init__(window)
         self.setObjectName("projectsTab")
-        self.window_ = window
+        self.main_window = window
         self.context = window.context
-        self.search = QLineEdit(self)
-        self.search.setObjectName("projectsSearch")
-        self.search.setPlaceholderText(self.tr("搜索项目名称、投资方、联系领导"))
-        self.model = RowsModel(
-            [self.tr("编号"), self.tr("项目名称"), self.tr("单位"), self.tr("投资方"), self.tr("阶段"),
-             self.tr("计划总投资（万元）"), self.tr("本年到位（万元）")],
-            self,
-        )
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.table = QTableView(self)
-        self.table.setObjectName("projectsTable")
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
-        layout.addWidget(self.table)
-        self.context.data_changed.connect(self.reload)
+        self.model = ProjectsModel(self)
+        self.model.today = window.today().isoformat()
+        self.loading = False
+        self._generation = 0
+        self._loaders: list[_RowsLoader] = []
+        self._build()
+        self.context.data_changed.connect(self._on_data_changed)
+        self.context.ledger_changed.connect(self._on_ledger_changed)
+        self.fill_filters()
         self.reload()
 
-    def reload(self) -> None:
+    # -- building -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search = QLineEdit(self)
+        self.search.setObjectName("projectsSearch")
+        self.search.setPlaceholderText(self.tr("搜索：项目名称、投资方、联系领导、编号"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._apply_filter)
+
+        def combo(name: str, width: int) -> QComboBox:
+            box = QComboBox(self)
+            box.setObjectName(name)
+            box.setMinimumContentsLength(width)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.currentIndexChanged.connect(self._apply_filter)
+            return box
+
+        self.unit_filter = combo("projectsUnitFilter", 8)
+        self.stage_filter = combo("projectsStageFilter", 5)
+        self.industry_filter = combo("projectsIndustryFilter", 8)
+        self.flag_filter = combo("projectsFlagFilter", 6)
+        self.year_filter = QComboBox(self)
+        self.year_filter.setObjectName("projectsYearFilter")
+        self.year_filter.currentIndexChanged.connect(self._year_changed)
+
+        self.new_button = QPushButton(self.tr("新建项目"), self)
+        self.new_button.setObjectName("newProjectButton")
+        self.new_button.setToolTip(self.tr("新建项目（Ctrl+N）"))
+        self.new_button.clicked.connect(self.new_record)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 3)
+        for label, box in (
+            (self.tr("单位"), self.unit_filter),
+            (self.tr("阶段"), self.stage_filter),
+            (self.tr("产业"), self.industry_filter),
+            (self.tr("标记"), self.flag_filter),
+            (self.tr("年度"), self.year_filter),
+        ):
+            bar.addWidget(QLabel(label, self))
+            bar.addWidget(box)
+        bar.addWidget(self.new_button)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("projectsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorShown(True)
+        for i, column in enumerate(COLUMNS):
+            self.table.setColumnWidth(i, column.width)
+        self.table.setSortingEnabled(True)
+        self.table.activated.connect(lambda index: self.open_selected())
+
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("projectsCount")
+        legend = QLabel(self.tr("粉红底色：跟踪服务已逾期；灰字：中止或终止"), self)
+        legend.setObjectName("projectsLegend")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addStretch(1)
+        bottom.addWidget(legend)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self._restore_header()
+
+    def fill_filters(self, year: int | None = None) -> None:
+        """The filter choices from the file; ``year`` selects that year."""
         with self.context.read() as session:
-            rows = project_rows(session, dt.date.today().year)
-        self.model.set_rows(
-            [r.id for r in rows],
-            [
-                (r.code, r.name, r.unit, r.investor, Stage(r.stage).label,
-                 format_wan(yuan_to_wan(r.planned_yuan)), format_wan(yuan_to_wan(r.funds_year_yuan)))
-                for r in rows
-            ],
+            units = unit_names(session)
+            years = sorted(set(project_years(session)) | {self.main_window.today().year}, reverse=True)
+        self._filling = True
+        try:
+            self._set_items(self.unit_filter, self.tr("全部单位"), [(u, u) for u in units])
+            self._set_items(self.stage_filter, self.tr("全部阶段"), [(s.label, s.value) for s in Stage])
+            self._set_items(self.industry_filter, self.tr("全部产业"), [(i, i) for i in INDUSTRIES])
+            self._set_items(self.flag_filter, self.tr("全部标记"), [(f, f) for f in FLAG_FILTERS])
+            current = year if year is not None else self.year_filter.currentData()
+            self.year_filter.blockSignals(True)
+            self.year_filter.clear()
+            self.year_filter.addItem(self.tr("全部年份"), None)
+            for each in years:
+                self.year_filter.addItem(self.tr("%d年") % each, each)
+            index = self.year_filter.findData(current if current is not None else self.main_window.today().year)
+            self.year_filter.setCurrentIndex(max(index, 0))
+            self.year_filter.blockSignals(False)
+        finally:
+            self._filling = False
+        self._apply_filter()
+
+    @staticmethod
+    def _set_items(box: QComboBox, everything: str, items) -> None:
+        current = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(everything, None)
+        for text, data in items:
+            box.addItem(text, data)
+        box.setCurrentIndex(max(box.findData(current), 0) if current is not None else 0)
+        box.blockSignals(False)
+
+    # -- data -----------------------------------------------------------------------
+
+    def funds_year(self) -> int:
+        year = self.year_filter.currentData()
+        return year if year is not None else self.main_window.today().year
+
+    def reload(self) -> None:
+        """Read the table again: at once for a small file; a first page, then the rest in
+        the background for a large one."""
+        self._generation += 1
+        year = self.funds_year()
+        with self.context.read() as session:
+            count = project_count(session)
+            if count <= LOAD_IN_BACKGROUND_ABOVE:
+                rows = project_rows(session, year)
+            else:
+                rows = project_rows(session, year, limit=FIRST_PAGE)
+        self._take_rows(rows)
+        if count > LOAD_IN_BACKGROUND_ABOVE:
+            self._load_in_background(year)
+        else:
+            self.loading = False
+        self._update_count()
+
+    def _load_in_background(self, year: int) -> None:
+        self.loading = True
+        loader = _RowsLoader(self.context.ledger, year, self._generation)
+        loader.setAutoDelete(False)
+        loader.signals.loaded.connect(self._background_loaded)
+        loader.signals.failed.connect(self._background_failed)
+        self._loaders.append(loader)
+        QThreadPool.globalInstance().start(loader)
+
+    def _background_loaded(self, generation: int, rows) -> None:
+        self._loaders = [l for l in self._loaders if l.generation > generation]
+        if generation != self._generation:
+            return
+        self._take_rows(rows)
+        self.loading = False
+        self._update_count()
+
+    def _background_failed(self, generation: int, exc) -> None:
+        self._loaders = [l for l in self._loaders if l.generation > generation]
+        if generation == self._generation:
+            self.loading = False
+            self._update_count()
+            self.main_window.show_error(exc)
+
+    def wait_loaded(self, timeout_ms: int = 30000) -> None:
+        """Block until a background load has been taken in (tools and tests)."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+        deadline = QDeadlineTimer(timeout_ms)
+        while self.loading and not deadline.hasExpired():
+            QThreadPool.globalInstance().waitForDone(50)
+            QCoreApplication.processEvents()
+
+    def _take_rows(self, rows) -> None:
+        selected = self.selected_id()
+        self.model.today = self.main_window.today().isoformat()
+        self.model.set_rows(rows)
+        if selected is not None:
+            self.select_project(selected)
+
+    def _on_data_changed(self) -> None:
+        """Refresh only the projects a write touched, when it says which; else reload."""
+        touched = self.context.last_touched
+        if touched is None or self.loading:
+            self.reload()
+            return
+        project_ids = set(touched.get("projects", ()))
+        investor_ids = set(touched.get("investors", ()))
+        if not project_ids and not investor_ids:
+            return  # targets, events: nothing shown here changed
+        with self.context.read() as session:
+            if investor_ids:  # a renamed investor shows in its projects' rows
+                project_ids |= set(project_ids_of_investors(session, investor_ids))
+            fresh = project_rows(session, self.funds_year(), ids=sorted(project_ids))
+        selected = self.selected_id()
+        self.model.replace_rows(project_ids, fresh)
+        if selected is not None:
+            self.select_project(selected)
+        self._update_count()
+
+    def _on_ledger_changed(self) -> None:
+        self.fill_filters()
+
+    def _year_changed(self) -> None:
+        if getattr(self, "_filling", False):
+            return
+        self._apply_filter()
+        self.reload()
+
+    def _apply_filter(self) -> None:
+        if getattr(self, "_filling", False):
+            return
+        selected = self.selected_id()
+        self.model.set_project_filter(
+            ProjectFilter(
+                search=self.search.text(),
+                unit=self.unit_filter.currentData(),
+                stage=self.stage_filter.currentData(),
+                industry=self.industry_filter.currentData(),
+                flag=self.flag_filter.currentData(),
+                year=self.year_filter.currentData(),
+            )
         )
+        if selected is not None:
+            self.select_project(selected)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total_count()
+        text = self.tr("显示 %d / %d 个项目") % (shown, total)
+        overdue = sum(1 for r in self.model.rows if self.model.overdue(r))
+        if overdue:
+            text += self.tr("，跟踪逾期 %d 个") % overdue
+        if self.loading:
+            text += self.tr("（正在读取全部项目…）")
+        self.count_label.setText(text)
+
+    # -- selection and actions ------------------------------------------------------
+
+    def selected_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.id_at(index.row())
+
+    def select_project(self, project_id: int) -> bool:
+        row = self.model.view_row_of(project_id)
+        if row is None:
+            return False
+        index = self.model.index(row, max(self.table.currentIndex().column(), 0))
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
+
+    def new_record(self):
+        return self.main_window.open_project(None)
+
+    def open_selected(self):
+        project_id = self.selected_id()
+        if project_id is None:
+            return None
+        return self.main_window.open_project(project_id)
+
+    def delete_selected(self) -> bool:
+        project_id = self.selected_id()
+        if project_id is None:
+            return False
+        row = self.model.row_at(self.table.currentIndex().row())
+        if not self.main_window.ask(
+            self.tr("删除项目"),
+            self.tr("确定删除项目“%s”（%s）吗？\n它的到位资金和跟踪记录一并删除。可用“撤销”（Ctrl+Z）恢复。")
+            % (row.name, row.code),
+        ):
+            return False
+        from ..store.projects import delete_project
+
+        try:
+            self.context.history.change(
+                self.tr("删除项目“%s”") % row.name, "project", project_id,
+                lambda session: delete_project(session, project_id),
+            )
+        except Exception as exc:  # noqa: BLE001 - a KnownError is the user's, the rest a bug
+            self.main_window.show_error(exc)
+            return False
+        return True
+
+    # -- state ----------------------------------------------------------------------
+
+    def _restore_header(self) -> None:
+        from .qsettings import app_settings
+
+        state = app_settings().value("projectsTab/header")
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue("projectsTab/header", self.table.horizontalHeader().saveState())

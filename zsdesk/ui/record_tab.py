@@ -1,0 +1,149 @@
+"""What the investors and events tabs share: a searchable table with new/open/delete."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .table_models import RowListModel
+
+
+class RecordTab(QWidget):
+    """A tab of one kind of record. Subclasses set the names and implement load/open."""
+
+    key = ""
+    noun = ""
+    """The record's Chinese name: 客商, 招商活动."""
+
+    def __init__(self, window, model: RowListModel):
+        super().__init__(window)
+        self.setObjectName(f"{self.key}Tab")
+        self.main_window = window
+        self.context = window.context
+        self.model = model
+        self.search = QLineEdit(self)
+        self.search.setObjectName(f"{self.key}Search")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._apply_filter)
+        self.new_button = QPushButton(self.tr("新建%s") % self.noun, self)
+        self.new_button.setObjectName(f"new{self.key[:-1].capitalize()}Button")
+        self.new_button.setToolTip(self.tr("新建%s（Ctrl+N）") % self.noun)
+        self.new_button.clicked.connect(self.new_record)
+        self.bar = QHBoxLayout()
+        self.bar.addWidget(self.search, 3)
+        self.table = QTableView(self)
+        self.table.setObjectName(f"{self.key}Table")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        for i, column in enumerate(model.columns):
+            self.table.setColumnWidth(i, column.width)
+        self.table.setSortingEnabled(True)
+        self.table.activated.connect(lambda _index: self.open_selected())
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName(f"{self.key}Count")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 4)
+        layout.addLayout(self.bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count_label)
+        self.context.data_changed.connect(self._on_data_changed)
+
+    def finish_bar(self) -> None:
+        self.bar.addWidget(self.new_button)
+        from .qsettings import app_settings
+
+        state = app_settings().value(f"{self.key}Tab/header")
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue(f"{self.key}Tab/header", self.table.horizontalHeader().saveState())
+
+    # -- to implement ---------------------------------------------------------------
+
+    def load_rows(self, session, ids=None) -> list:
+        raise NotImplementedError
+
+    def accepts(self, row, words: list[str]) -> bool:
+        raise NotImplementedError
+
+    # -- data -----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        selected = self.selected_id()
+        with self.context.read() as session:
+            rows = self.load_rows(session)
+        self.model.set_rows(rows)
+        self._apply_filter()
+        if selected is not None:
+            self.select(selected)
+
+    def _on_data_changed(self) -> None:
+        touched = self.context.last_touched
+        kind = self.key
+        if touched is not None and kind not in touched:
+            return
+        if touched is not None:
+            ids = set(touched[kind])
+            with self.context.read() as session:
+                fresh = self.load_rows(session, sorted(ids))
+            selected = self.selected_id()
+            self.model.replace_rows(ids, fresh)
+            self._apply_filter()
+            if selected is not None:
+                self.select(selected)
+            return
+        self.reload()
+
+    def _apply_filter(self) -> None:
+        words = self.search.text().casefold().split()
+        extra = self.extra_filter()
+        if not words and extra is None:
+            self.model.set_filter(None)
+        else:
+            rows = self.model.rows
+            ok = [(extra is None or extra(r)) and self.accepts(r, words) for r in rows]
+            self.model.set_filter(ok.__getitem__)
+        self.count_label.setText(
+            self.tr("显示 %d / %d 个%s") % (self.model.rowCount(), self.model.total_count(), self.noun)
+        )
+
+    def extra_filter(self):
+        return None
+
+    # -- selection and actions ------------------------------------------------------
+
+    def selected_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.id_at(index.row())
+
+    def select(self, record_id: int) -> bool:
+        row = self.model.view_row_of(record_id)
+        if row is None:
+            return False
+        index = self.model.index(row, max(self.table.currentIndex().column(), 0))
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        return True
