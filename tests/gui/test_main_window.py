@@ -113,3 +113,99 @@ def test_main_window_function_both_ways(demo_path, qtbot):
         qtbot.addWidget(window)
         assert window.objectName() == "MainWindow"
         window.context.close()
+
+
+def test_ledger_settings_dialog_saves_what_the_return_reads(demo_window):
+    from zsdesk.store import settings as keys
+    from zsdesk.ui.ledger_dialogs import LedgerSettingsDialog
+
+    dialog = LedgerSettingsDialog(demo_window.context, demo_window)
+    dialog.fields[keys.CLERK_NAME].setText("李四")
+    dialog.fields[keys.REVIEWER].setText("王五")
+    dialog.fields[keys.PHONE].setText("0579-1234567")
+    dialog.own_unit.setCurrentIndex(dialog.own_unit.findText("尚湖镇"))
+    dialog.threshold.setText("3000")
+    dialog.accept()
+    with demo_window.context.read() as session:
+        assert keys.get_setting(session, keys.CLERK_NAME) == "李四"
+        assert keys.get_setting(session, keys.REVIEWER) == "王五"
+        assert keys.get_setting(session, keys.PHONE) == "0579-1234567"
+        assert keys.get_setting(session, keys.OWN_UNIT) == "尚湖镇"
+        assert keys.major_threshold(session) == 3000
+    assert "尚湖镇" in demo_window.windowTitle()
+
+
+def test_ledger_settings_refuses_bad_values(demo_window):
+    from zsdesk.store import settings as keys
+    from zsdesk.ui.ledger_dialogs import LedgerSettingsDialog
+
+    dialog = LedgerSettingsDialog(demo_window.context, demo_window)
+    dialog.threshold.setText("-1")
+    dialog.accept()
+    assert "不能为负数" in dialog.error.text()
+    dialog.threshold.setText("5000")
+    dialog.fields[keys.COUNTY_NAME].setText("  ")
+    dialog.accept()
+    assert "县名不能为空" in dialog.error.text()
+    with demo_window.context.read() as session:
+        assert keys.county_name(session) == "磐安县"
+
+
+def test_new_ledger_dialog_makes_a_file(qtbot, tmp_path):
+    from zsdesk.ui.ledger_dialogs import NewLedgerDialog
+
+    dialog = NewLedgerDialog(folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.county.setText("测试县")
+    dialog.units.setPlainText("甲镇\n乙乡\n甲镇")
+    dialog.path.setText(str(tmp_path / "new.sqlite"))
+    dialog.accept()
+    assert "单位名称重复" in dialog.error.text()
+    assert dialog.created_path is None
+    dialog.units.setPlainText("甲镇\n乙乡")
+    dialog.own_unit.setCurrentIndex(dialog.own_unit.findText("乙乡"))
+    dialog.accept()
+    assert dialog.created_path == tmp_path / "new.sqlite"
+    with open_ledger(dialog.created_path) as ledger, ledger.read() as session:
+        from zsdesk.store import settings as keys
+
+        assert keys.get_setting(session, keys.OWN_UNIT) == "乙乡"
+
+
+def test_window_state_persists_in_qsettings(window_on, demo_path, qsettings_in_tmp):
+    window = window_on(demo_path)
+    window.select_tab("investors")
+    window.projects_tab.table.setColumnWidth(1, 333)
+    window.resize(700, 500)  # the offscreen screen is 800×600
+    window.close()
+    assert any(qsettings_in_tmp.rglob("*.ini"))
+    again = window_on(demo_path)
+    assert again.current_tab_key() == "investors"
+    assert again.projects_tab.table.columnWidth(1) == 333
+    assert (again.width(), again.height()) == (700, 500)
+
+
+def test_demo_option_makes_a_fresh_county_in_the_data_folder(qapp, tmp_path, monkeypatch):
+    from zsdesk.ui.app import make_demo
+
+    path = make_demo()
+    assert path.exists() and path.suffix == ".sqlite"
+    with open_ledger(path) as ledger, ledger.read() as session:
+        assert len(project_rows(session, 2026)) > 100
+
+
+def test_run_app_opens_the_last_file(monkeypatch, demo_path, qapp):
+    from zsdesk.ui import app as app_module
+    from zsdesk.ui.qsettings import add_recent_file
+
+    add_recent_file(demo_path)
+    from types import SimpleNamespace
+
+    assert app_module._initial_path(SimpleNamespace(db=None, demo=False)) == demo_path.absolute()
+
+
+def test_screenshot_of_a_missing_file_is_a_chinese_error(tmp_path, capsys, qapp):
+    from zsdesk.cli.main import main
+
+    assert main(["--db", str(tmp_path / "none.sqlite"), "--screenshot", str(tmp_path / "x.png")]) == 2
+    assert "找不到台账文件" in capsys.readouterr().err
