@@ -43,7 +43,12 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"参数错误：{message}（用 {self.prog} --help 查看用法）\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; with ``commands=False`` only the window's options.
+
+    Without commands no ``cmd_*`` module is imported: they pull in Matplotlib, openpyxl
+    and the rest, which a start of the window does not need (see :func:`_names_a_command`).
+    """
     parser = ChineseArgumentParser(
         prog="zsdesk",
         description="zsdesk 招商引资台账 — 乡镇与县招商局的离线台账。\n"
@@ -63,10 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--selftest", metavar="OUT_DIR", help="无界面自检后退出 / headless self-test, then exit"
     )
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="命令 / command", parser_class=ChineseArgumentParser)
     for module in _command_modules():
         module.register(sub)
     return parser
+
+
+def _names_a_command(argv: list[str]) -> bool:
+    """Whether ``argv`` holds anything beyond the window's options (a command, help, a typo).
+
+    Then the whole parser is built; otherwise the window starts without importing every
+    command module (cold start: issue 9's bench measured ~1 s of Matplotlib, fontTools and
+    the brief's queries imported by cmd_chart and cmd_brief before the window showed).
+    """
+    if any(arg in ("-h", "--help") for arg in argv):
+        return True
+    _, rest = build_parser(commands=False).parse_known_args(argv)
+    return bool(rest)
 
 
 def _command_modules():
@@ -89,7 +110,8 @@ def _run_window(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(commands=_names_a_command(argv))
     args = parser.parse_args(argv)
     try:
         if args.command is None:
