@@ -53,6 +53,8 @@ MIN_EXPLANATION_CHARS = 5
 FOLLOW_UP_SILENCE_DAYS = 90
 """A project being pushed forward with no follow-up for this long gets a hint."""
 
+_ON_THE_LINE = frozenset(PIPELINE)
+
 PUSHED_STAGES = (Stage.NEGOTIATING, Stage.SIGNED, Stage.LANDED, Stage.UNDER_CONSTRUCTION)
 """意向项目抓签约，签约项目抓落地，落地项目抓开工，开工项目抓投产."""
 
@@ -360,7 +362,7 @@ def _stage_date_missing(p: ProjectFacts, facts: CheckFacts) -> str | None:
 @project_rule("stage_date_skipped", Level.WARNING, "缺少前一阶段日期")
 def _stage_date_skipped(p: ProjectFacts, facts: CheckFacts) -> str | None:
     # 谋划 is optional: only projects the government conceived pass through it.
-    if not p.stage.on_the_line:
+    if p.stage not in _ON_THE_LINE:
         reached = [s for s in PIPELINE if p.date(s)]
         if not reached:
             return None
@@ -397,9 +399,12 @@ def _no_responsible_unit(p: ProjectFacts, facts: CheckFacts) -> str | None:
     return f"“{p.name}”（{p.stage.label}）没有责任单位：一个项目、一名联系领导、一个责任单位"
 
 
+SIGNED_AND_BEYOND = frozenset(PIPELINE[PIPELINE.index(Stage.SIGNED) :])
+
+
 def _signed_and_active(p: ProjectFacts) -> bool:
     """Signed or beyond, still on the line: the projects a leader and a unit must push."""
-    return p.stage.on_the_line and p.stage.rank() >= Stage.SIGNED.rank()
+    return p.stage in SIGNED_AND_BEYOND
 
 
 @project_rule("declaration_incomplete", Level.WARNING, "申报信息不全")
@@ -485,7 +490,7 @@ def _follow_up_overdue(facts: CheckFacts):
         p = facts.project(f.project_id)
         if p is None or f.done or f.due_on is None or f.due_on >= facts.as_of:
             continue
-        if not p.stage.on_the_line or p.stage is Stage.IN_OPERATION:
+        if p.stage not in _ON_THE_LINE or p.stage is Stage.IN_OPERATION:
             continue
         if latest[f.project_id] > f.due_on:
             continue  # something was logged after the due day: the step was taken up

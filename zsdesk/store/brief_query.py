@@ -8,6 +8,7 @@ the signed and the undeclared projects — is read here with the same counting r
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from sqlalchemy import and_, func, or_, select
@@ -60,6 +61,14 @@ def gather_brief(session: Session, period: YearMonth, *, unit: str | None = None
         has_data=_has_data(session, period, scoped),
         has_targets=has_targets,
     )
+
+
+def latest_month(session: Session, today: dt.date | None = None) -> YearMonth:
+    """The newest month with funds recorded, not after this month (this month if none)."""
+    now = YearMonth.of(today or dt.date.today())
+    key = FundRecord.year * 100 + FundRecord.month
+    newest = session.scalar(select(func.max(key)).where(key <= now.key))
+    return YearMonth(newest // 100, newest % 100) if newest else now
 
 
 def write_brief(session: Session, period: YearMonth, *, unit: str | None = None) -> Brief:

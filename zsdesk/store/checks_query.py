@@ -34,7 +34,7 @@ from ..domain.checks import (
     run_rules,
     validate_explanation,
 )
-from ..domain.enums import Indicator, Stage
+from ..domain.enums import STAGE_DATE_FIELDS, Indicator, Stage
 from ..domain.periods import YearMonth
 from ..errors import InputError
 from .models import (
@@ -91,11 +91,13 @@ def load_facts(
     funds = funds.subquery()
     total = func.coalesce(funds.c.total, 0)
     query = scoped(
-        select(Project, total).outerjoin(funds, funds.c.project_id == Project.id).order_by(Project.id),
+        select(*PROJECT_COLUMNS, total.label("funds_total"))
+        .outerjoin(funds, funds.c.project_id == Project.id)
+        .order_by(Project.id),
         Project.unit_id,
     )
-    for project, total_yuan in session.execute(query):
-        facts.projects.append(project_facts(project, unit_names, total_yuan))
+    for row in session.execute(query):
+        facts.projects.append(project_facts(row, unit_names, row.funds_total))
 
     # Only the fund rows the fund rules judge: negative ones, and months after today's.
     now = YearMonth.of(today)
@@ -152,18 +154,37 @@ def _units(session: Session, year: int, only: Unit | None) -> list[UnitFacts]:
     ]
 
 
-def project_facts(p: Project, unit_names: dict[int, str], total: Decimal | int) -> ProjectFacts:
-    try:
-        stage = Stage(p.stage)
-    except ValueError:
-        stage = Stage.PLANNED
+_STAGES = {s.value: s for s in Stage}
+
+PROJECT_COLUMNS = (
+    Project.id,
+    Project.code,
+    Project.name,
+    Project.unit_id,
+    Project.stage,
+    *(getattr(Project, field) for field in STAGE_DATE_FIELDS.values()),
+    Project.planned_investment,
+    Project.zhejiang_return,
+    Project.declared,
+    Project.declared_on,
+    Project.carried_over,
+    Project.liaison_leader,
+    Project.responsible_unit,
+    Project.investor_id,
+)
+"""What the rules read of a project: columns, not whole objects (50,000 of them load fast)."""
+
+
+def project_facts(p, unit_names: dict[int, str], total: Decimal | int) -> ProjectFacts:
+    """Facts of a project from a row of PROJECT_COLUMNS (or a Project)."""
+    stage = _STAGES.get(p.stage, Stage.PLANNED)
     return ProjectFacts(
         id=p.id,
         code=p.code,
         name=p.name,
         unit=unit_names.get(p.unit_id, ""),
         stage=stage,
-        dates={s: p.stage_date(s) for s in Stage},
+        dates={s: getattr(p, field) for s, field in STAGE_DATE_FIELDS.items()},
         planned_investment=p.planned_investment or Decimal(0),
         funds_total=_as_wan(total),
         zhejiang_return=bool(p.zhejiang_return),

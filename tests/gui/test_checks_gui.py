@@ -1,0 +1,248 @@
+"""The checks tab and the 简报 window on the demo county (pytest-qt)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox
+
+from zsdesk.domain.checks import Level, summary
+from zsdesk.domain.periods import YearMonth
+from zsdesk.store.brief_query import write_brief
+from zsdesk.store.checks_query import run_checks
+from zsdesk.store.db import open_ledger
+from zsdesk.store.models import FundRecord, Project
+from zsdesk.ui.checks_panel import FindingsModel
+
+JUNE = YearMonth(2026, 6)
+
+
+def expected_findings(path, unit=None, period=JUNE):
+    with open_ledger(path, readonly=True) as ledger, ledger.read() as s:
+        return run_checks(s, period, unit=unit)
+
+
+@pytest.fixture
+def panel(demo_window, qtbot):
+    demo_window.show()
+    qtbot.waitExposed(demo_window)
+    panel = demo_window.select_tab("checks")
+    panel.set_scope("冷水镇", JUNE)
+    return panel
+
+
+def row_of(panel, predicate):
+    for row in range(panel.proxy.rowCount()):
+        f = panel.model.finding(panel.proxy.mapToSource(panel.proxy.index(row, 0)).row())
+        if predicate(f):
+            return row, f
+    raise AssertionError("no such finding shown")
+
+
+def test_tab_and_menu(demo_window):
+    assert "checks" in demo_window.tab_keys()
+    names = {a.objectName() for a in demo_window.menu("tools").actions()}
+    assert {"checksAction", "briefAction"} <= names
+    assert demo_window.select_tab("checks").objectName() == "checksPanel"
+
+
+def test_model_passes_the_model_tester(panel, qtmodeltester):
+    assert panel.model.rowCount() > 0
+    qtmodeltester.check(panel.model)
+
+
+def test_panel_lists_the_findings_of_a_unit_and_month(panel, demo_path):
+    expected = expected_findings(demo_path, "冷水镇")
+    assert [f.key for f in panel.model.findings()] == [f.key for f in expected]
+    assert panel.proxy.rowCount() == len(expected)
+    text = panel.summary_label.text()
+    assert "冷水镇" in text and summary(expected) in text and "尚未说明" in text
+    first = panel.proxy.index(0, FindingsModel.LEVEL)
+    assert first.data() == "警告"  # most serious first; the demo county has no errors
+    assert panel.proxy.index(0, FindingsModel.EXPLANATION).data() == "（未说明）"
+
+
+def test_whole_file_and_level_filter(panel, demo_path):
+    panel.set_scope(None, None)
+    with open_ledger(demo_path, readonly=True) as ledger, ledger.read() as s:
+        whole = run_checks(s)
+    assert panel.model.rowCount() == len(whole)
+    panel.level_boxes[Level.HINT].setChecked(False)
+    shown = panel.visible_findings()
+    assert shown and all(f.level is Level.WARNING for f in shown)
+    assert len(shown) == sum(1 for f in whole if f.level is Level.WARNING)
+    panel.search.setText("冷水镇")
+    assert all("冷水镇" in (f.record.unit or "") or "冷水镇" in f.message for f in panel.visible_findings())
+
+
+def test_double_click_opens_the_project(panel, qtbot):
+    row, finding = row_of(panel, lambda f: f.record.opens and f.record.opens[0] == "project")
+    index = panel.proxy.index(row, FindingsModel.RECORD)
+    panel.table.scrollTo(index)
+    rect = panel.table.visualRect(index)
+    # Qt 6 item views see a double click only after the press/release of the first click
+    qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    from zsdesk.ui.project_editor import ProjectEditor
+
+    editors = [w for w in panel.window_.findChildren(ProjectEditor, "projectEditor") if w.project_id == finding.record.id]
+    assert editors, "the project editor did not open on the finding's project"
+
+
+def test_open_a_unit_finding_goes_to_the_targets_tab(demo_window, qtbot, demo_path):
+    demo_window.show()
+    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+        s.execute(Project.__table__.update().where(Project.unit_id == 1).values(unit_id=2))
+    panel = demo_window.select_tab("checks")
+    panel.set_scope(None, JUNE)
+    _, finding = row_of(panel, lambda f: f.rule == "target_without_projects")
+    assert finding.record.key == "unit:安文街道"
+    panel.open_finding(finding)
+    assert demo_window.current_tab_key() == "targets"
+
+
+def test_explain_a_warning_and_find_it_after_reopening(panel, qtbot, demo_path, window_on):
+    row, finding = row_of(panel, lambda f: f.level is Level.WARNING and not f.explained)
+    panel.table.selectRow(row)
+    assert panel.explain_button.isEnabled() and not panel.withdraw_button.isEnabled()
+    dialog = panel.explain_selected()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    dialog.edit.setPlainText("好的。。")
+    assert not ok.isEnabled() and "已写 2 个字" in dialog.counter.text()
+    dialog.edit.setPlainText("该联系领导已由县政府办确定，下周录入")
+    dialog.by_edit.setText("张丽")
+    assert ok.isEnabled()
+    with qtbot.waitSignal(panel.context.data_changed):
+        ok.click()
+    shown = {f.key: f for f in panel.model.findings()}[finding.key]
+    assert shown.explained and shown.acknowledgement.by == "张丽"
+    assert "1个已说明" in panel.summary_label.text()
+    assert panel.selected().key == finding.key
+    row, _ = row_of(panel, lambda f: f.key == finding.key)
+    assert panel.proxy.index(row, FindingsModel.EXPLANATION).data() == "该联系领导已由县政府办确定，下周录入"
+
+    # the file keeps it: another window on the same file shows it
+    panel.window_.context.close()
+    other = window_on(demo_path)
+    other_panel = other.select_tab("checks")
+    other_panel.set_scope("冷水镇", JUNE)
+    again = {f.key: f for f in other_panel.model.findings()}[finding.key]
+    assert again.acknowledgement.explanation == "该联系领导已由县政府办确定，下周录入"
+
+
+def test_withdraw_an_explanation(panel, qtbot, monkeypatch):
+    row, finding = row_of(panel, lambda f: f.level is Level.WARNING)
+    panel.table.selectRow(row)
+    dialog = panel.explain_selected()
+    dialog.edit.setPlainText("已提交申报材料，等待审核")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert panel.withdraw_button.isEnabled()
+    monkeypatch.setattr(panel.window_, "ask", lambda title, question: True)
+    assert panel.withdraw_selected()
+    assert not {f.key: f for f in panel.model.findings()}[finding.key].explained
+
+
+def test_errors_cannot_be_explained(panel, demo_path):
+    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+        from zsdesk.store.models import Unit
+
+        project_id = s.query(Project.id).join(Unit).filter(Unit.name == "冷水镇").first()[0]
+        s.query(FundRecord).filter_by(project_id=project_id, year=2026, month=5).delete()
+        s.add(FundRecord(project_id=project_id, year=2026, month=5, amount=Decimal(-1)))
+    panel.reload()
+    row, finding = row_of(panel, lambda f: f.level is Level.ERROR)
+    assert row == 0 and finding.rule == "negative_funds"
+    panel.table.selectRow(row)
+    assert not panel.explain_button.isEnabled()
+    assert panel.explain_selected() is None
+    assert "须修改" in panel.summary_label.text()
+
+
+def test_panel_follows_data_changes(panel, qtbot):
+    row, finding = row_of(panel, lambda f: f.rule == "no_liaison_leader")
+    project_id = finding.record.id
+
+    def give_leader(session):
+        session.get(Project, project_id).liaison_leader = "吴建平"
+
+    with qtbot.waitSignal(panel.context.data_changed):
+        panel.context.write(give_leader)
+    assert finding.key not in {f.key for f in panel.model.findings()}
+
+    # hidden: marked, then reloaded when shown again
+    panel.window_.select_tab("projects")
+    assert not panel.isVisible()
+    panel.context.write(lambda s: setattr(s.get(Project, project_id), "liaison_leader", ""))
+    assert finding.key not in {f.key for f in panel.model.findings()}
+    panel.window_.select_tab("checks")
+    assert finding.key in {f.key for f in panel.model.findings()}
+
+
+# ---------------------------------------------------------------- the brief window
+
+
+@pytest.fixture
+def brief(demo_window, qtbot):
+    from zsdesk.ui.ext_checks import open_brief
+
+    demo_window.show()
+    window = open_brief(demo_window)
+    qtbot.waitExposed(window)
+    window.set_scope(None, JUNE)
+    return window
+
+
+def test_brief_action_opens_one_window(demo_window, qtbot):
+    action = next(a for a in demo_window.menu("tools").actions() if a.objectName() == "briefAction")
+    action.trigger()
+    first = demo_window.brief_window
+    assert first is not None and first.isVisible() and first.objectName() == "briefWindow"
+    action.trigger()
+    assert demo_window.brief_window is first
+    # it opens on the newest month with funds (the demo county's data ends in June 2026)
+    assert first.period() == JUNE
+
+
+def test_brief_window_shows_the_brief(brief, demo_path):
+    with open_ledger(demo_path, readonly=True) as ledger, ledger.read() as s:
+        expected = write_brief(s, JUNE).text()
+    assert brief.text.toPlainText() == expected
+    assert "（二）工作进展不平衡。" in expected
+    brief.set_scope("冷水镇", JUNE)
+    assert brief.text.toPlainText().startswith("冷水镇招商引资工作简报（2026年1-6月）")
+
+
+def test_copy_and_save(brief, tmp_path):
+    brief.copy_button.click()
+    assert QGuiApplication.clipboard().text() == brief.text.toPlainText()
+    saved = brief.save_as(tmp_path / "简报")
+    assert saved == tmp_path / "简报.txt"
+    assert saved.read_bytes().decode("utf-8-sig").replace("\r\n", "\n") == brief.text.toPlainText()
+    assert "已保存" in brief.status.text()
+
+
+def test_save_into_a_missing_folder_says_so(brief, tmp_path):
+    assert brief.save_as(tmp_path / "没有这个文件夹" / "简报.txt") is None
+    box = brief.window_.last_message_box
+    assert box is not None and "无法保存简报" in box.text()
+
+
+def test_brief_follows_the_data(brief, qtbot):
+    before = brief.text.toPlainText()
+
+    def add_funds(session):
+        project = session.query(Project).filter(Project.foreign_capital.is_(False), Project.signed_on.isnot(None)).first()
+        session.query(FundRecord).filter_by(project_id=project.id, year=2026, month=6).delete()
+        session.add(FundRecord(project_id=project.id, year=2026, month=6, amount=Decimal(50000)))
+
+    with qtbot.waitSignal(brief.context.data_changed):
+        brief.context.write(add_funds)
+    assert brief.text.toPlainText() != before
+
+
+def test_brief_for_a_month_with_no_data(brief):
+    brief.set_scope(None, "2024-06")
+    assert "台账中没有2024年1-6月的招商数据" in brief.text.toPlainText()

@@ -1,0 +1,52 @@
+"""Plugs the checks (审核) tab and the 简报 window into the main window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ext_checks", text)
+
+
+def install(window) -> None:
+    from .checks_panel import ChecksPanel
+
+    panel = ChecksPanel(window)
+    window.add_tab("checks", panel, _tr("审核"))
+    window.checks_panel = panel
+    window.brief_window = None
+
+    check_action = QAction(_tr("审核(&C)"), window)
+    check_action.setObjectName("checksAction")
+    check_action.setShortcut(QKeySequence("F7"))
+    check_action.triggered.connect(lambda: show_checks(window))
+    brief_action = QAction(_tr("简报(&B)…"), window)
+    brief_action.setObjectName("briefAction")
+    brief_action.triggered.connect(lambda: open_brief(window))
+    tools = window.menu("tools")
+    tools.addAction(check_action)
+    tools.addAction(brief_action)
+
+
+def show_checks(window):
+    panel = window.select_tab("checks")
+    panel.reload()
+    return panel
+
+
+def open_brief(window):
+    """Show the 简报 window (one per main window, raised if already open)."""
+    from .brief_window import BriefWindow
+
+    brief = getattr(window, "brief_window", None)
+    if brief is None:
+        brief = BriefWindow(window)
+        brief.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.brief_window = brief
+        brief.finished.connect(lambda _result: setattr(window, "brief_window", None))
+    brief.show()
+    brief.raise_()
+    brief.activateWindow()
+    return brief
