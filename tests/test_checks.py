@@ -526,3 +526,26 @@ def test_demo_county_checks(demo_ledger, period):
     # the demo county was written with gaps a clerk would leave
     assert {"no_liaison_leader", "visit_without_investor", "undeclared_construction"} <= rules
     assert not any(f.level is Level.ERROR for f in findings)
+
+
+def test_gate_for_export(ledger):
+    from zsdesk.store.checks_query import ReturnBlocked, gate_for_export
+
+    break_everything(ledger)
+    june = YearMonth(2026, 6)
+    with ledger.read() as s:
+        with pytest.raises(ReturnBlocked) as blocked:
+            gate_for_export(s, "甲镇", june, today=TODAY)
+        assert blocked.value.exit_status == 1
+        assert blocked.value.errors and blocked.value.warnings
+        assert f"{len(blocked.value.errors)}个错误" in blocked.value.message and "未导出" in blocked.value.message
+        with pytest.raises(ReturnBlocked, match="错误必须修改后才能导出"):
+            gate_for_export(s, "甲镇", june, force=True, today=TODAY)
+        # 乙乡 has only a warning (no targets): forced out, the sheet says it was not explained
+        rows = gate_for_export(s, "乙乡", june, force=True, today=TODAY)
+        assert rows == [("没有目标任务", "乙乡", "乙乡没有2026年的目标任务：无法计算完成率和序时进度", "警告：未说明（强制导出）")]
+    with ledger.begin() as s:
+        acknowledge(s, "no_targets", "targets:2026:乙乡", "县里尚未下达乙乡的年度任务", by="张丽", today=TODAY)
+    with ledger.read() as s:
+        (row,) = gate_for_export(s, "乙乡", june, today=TODAY)
+    assert row[0] == "没有目标任务" and row[3].startswith("县里尚未下达乙乡的年度任务（张丽，")

@@ -246,3 +246,71 @@ def test_brief_follows_the_data(brief, qtbot):
 def test_brief_for_a_month_with_no_data(brief):
     brief.set_scope(None, "2024-06")
     assert "台账中没有2024年1-6月的招商数据" in brief.text.toPlainText()
+
+
+# ---------------------------------------------------------------- the export gate
+
+
+def _answer_gate(window, button_name):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QPushButton
+
+    def click():
+        dialog = window.export_gate_dialog
+        assert dialog is not None and dialog.isVisible()
+        dialog.findChild(QPushButton, button_name).click()
+
+    QTimer.singleShot(0, click)
+
+
+def test_export_gate_sends_the_clerk_to_the_checks(demo_window):
+    from zsdesk.ui.export_gate import confirm_export
+
+    demo_window.show()
+    _answer_gate(demo_window, "exportGateChecks")
+    assert confirm_export(demo_window, "冷水镇", JUNE) is None
+    panel = demo_window.tabs.currentWidget()
+    assert panel.objectName() == "checksPanel" and panel.unit() == "冷水镇" and panel.period() == JUNE
+    assert panel.selected() is not None and panel.selected().level is Level.WARNING
+
+
+def test_export_gate_force_and_explained(demo_window, demo_path):
+    from zsdesk.store.checks_query import acknowledge
+    from zsdesk.ui.export_gate import confirm_export
+
+    demo_window.show()
+    _answer_gate(demo_window, "exportGateForce")
+    rows = confirm_export(demo_window, "冷水镇", JUNE)
+    assert rows and all(r[3] == "警告：未说明（强制导出）" for r in rows)
+    _answer_gate(demo_window, "exportGateCancel")
+    assert confirm_export(demo_window, "冷水镇", JUNE) is None
+    stops = [f for f in expected_findings(demo_path, "冷水镇") if f.level is Level.WARNING]
+    demo_window.context.write(
+        lambda s: [acknowledge(s, f.rule, f.record.key, "已核实，情况属实，下月补正") for f in stops]
+    )
+    rows = confirm_export(demo_window, "冷水镇", JUNE)  # no dialog now
+    assert len(rows) == len(stops) and all(r[3].startswith("已核实，情况属实，下月补正") for r in rows)
+
+
+def test_export_gate_with_an_error_offers_no_force(demo_window, demo_path):
+    from zsdesk.store.models import Unit
+    from zsdesk.ui.export_gate import confirm_export
+
+    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+        project_id = s.query(Project.id).join(Unit).filter(Unit.name == "冷水镇").first()[0]
+        s.query(FundRecord).filter_by(project_id=project_id, year=2026, month=5).delete()
+        s.add(FundRecord(project_id=project_id, year=2026, month=5, amount=Decimal(-1)))
+    demo_window.show()
+    seen = {}
+
+    def look():
+        dialog = demo_window.export_gate_dialog
+        seen["force"] = dialog.force_button
+        seen["text"] = dialog.blocked.message
+        dialog.reject()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, look)
+    assert confirm_export(demo_window, "冷水镇", JUNE) is None
+    assert seen["force"] is None and "1个错误" in seen["text"]

@@ -657,6 +657,27 @@ def explained(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.explained]
 
 
+UNEXPLAINED = "未说明（强制导出）"
+
+
+def explanation_rows(findings: Iterable[Finding]) -> list[tuple[str, str, str, str]]:
+    """Rows of a return's 审核说明 sheet: (rule, record, problem, explanation).
+
+    Explained warnings carry the clerk's words with who and when; anything else passed
+    in (a return forced out with problems left) says so, so the bureau sees it.
+    """
+    rows = []
+    for f in findings:
+        if f.acknowledgement is not None:
+            ack = f.acknowledgement
+            who = "，".join(part for part in (ack.by, f"{ack.at:%Y-%m-%d}") if part)
+            text = f"{ack.explanation}（{who}）"
+        else:
+            text = f"{f.level.label}：{UNEXPLAINED}"
+        rows.append((f.title, f.record.label, f.message, text))
+    return rows
+
+
 def count_by_level(findings: Iterable[Finding]) -> dict[Level, int]:
     counts: dict[Level, int] = defaultdict(int)
     for f in findings:

@@ -30,13 +30,14 @@ from ..domain.checks import (
     VisitFacts,
     blocking,
     explained,
+    explanation_rows,
     rule_for,
     run_rules,
     validate_explanation,
 )
 from ..domain.enums import STAGE_DATE_FIELDS, Indicator, Stage
 from ..domain.periods import YearMonth
-from ..errors import InputError
+from ..errors import InputError, KnownError
 from .models import (
     CheckAcknowledgement,
     CountyTarget,
@@ -290,6 +291,43 @@ def explanations_for(session: Session, unit: str, period: YearMonth, *, today: d
     return explained(run_checks(session, period, unit=unit, today=today))
 
 
+class ReturnBlocked(KnownError):
+    """A return that may not go out yet: errors to fix or warnings to explain (exit status 1)."""
+
+    exit_status = 1
+
+    def __init__(self, unit: str, period: YearMonth, findings: list[Finding], *, forced: bool = False):
+        self.errors = [f for f in findings if f.level.value == "error"]
+        self.warnings = [f for f in findings if f.level.value != "error"]
+        parts = [f"{len(self.errors)}个错误"] if self.errors else []
+        if self.warnings:
+            parts.append(f"{len(self.warnings)}个未说明的警告")
+        if forced:
+            advice = "错误必须修改后才能导出（强制导出只能放过未说明的警告）"
+        else:
+            advice = "请修改数据或填写审核说明后再导出"
+        super().__init__(f"{unit}{period.chinese}的月报有{'、'.join(parts)}，未导出：{advice}")
+        self.unit, self.period, self.findings = unit, period, findings
+
+
+def gate_for_export(
+    session: Session, unit: str, period: YearMonth, *, force: bool = False, today: dt.date | None = None
+) -> list[tuple[str, str, str, str]]:
+    """Check ``unit``'s return for ``period`` before it is written.
+
+    Returns the rows of its 审核说明 sheet (pass them as ``export_return(...,
+    explanations=...)``). Raises :class:`ReturnBlocked` while an error or an unexplained
+    warning remains. ``force`` lets unexplained warnings through — they are then listed in
+    the sheet as not explained, so the bureau sees them — but never an error: errors
+    are fixed, not explained.
+    """
+    findings = run_checks(session, period, unit=unit, today=today)
+    stops = blocking(findings)
+    if stops and (not force or any(f.level.value == "error" for f in stops)):
+        raise ReturnBlocked(unit, period, stops, forced=force)
+    return explanation_rows(explained(findings) + stops)
+
+
 def rule_counts(findings: list[Finding]) -> Counter:
     return Counter(f.rule for f in findings)
 
@@ -299,6 +337,8 @@ __all__ = [
     "acknowledge",
     "acknowledgements",
     "explanations_for",
+    "gate_for_export",
+    "ReturnBlocked",
     "load_facts",
     "run_checks",
     "unexplained_errors",
