@@ -21,7 +21,7 @@ def test_projects_model(demo_window, qtmodeltester):
 
 def test_investors_and_events_models(demo_window, qtmodeltester):
     for key in ("investors", "events"):
-        tab = demo_window.tab(key)
+        tab = demo_window.select_tab(key)
         assert tab.model.rowCount() > 0
         qtmodeltester.check(tab.model)
         tab.model.sort(0, Qt.SortOrder.AscendingOrder)

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from typing import NamedTuple
+
 from sqlalchemy import select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
@@ -21,8 +23,7 @@ from .models import Contact, Event, Investor, Project, Visit
 from .projects import touch
 
 
-@dataclass(frozen=True, slots=True)
-class InvestorRow:
+class InvestorRow(NamedTuple):
     id: int
     name: str
     kind: str
@@ -40,25 +41,36 @@ class InvestorRow:
 
 _ROWS_SQL = """
 SELECT i.id, i.name, i.kind, i.home_region, i.industry, COALESCE(u.name, ''),
-       COALESCE((SELECT group_concat(c.name || CASE WHEN c.phone <> '' THEN ' ' || c.phone ELSE '' END, '；')
-                 FROM contacts AS c WHERE c.investor_id = i.id), ''),
-       (SELECT COUNT(*) FROM visits AS v WHERE v.investor_id = i.id),
-       COALESCE((SELECT SUM(v.batches) FROM visits AS v WHERE v.investor_id = i.id), 0),
-       COALESCE((SELECT SUM(v.headcount) FROM visits AS v WHERE v.investor_id = i.id), 0),
-       (SELECT MAX(v.date) FROM visits AS v WHERE v.investor_id = i.id),
-       (SELECT COUNT(*) FROM projects AS p WHERE p.investor_id = i.id)
+       COALESCE(c.contacts, ''), COALESCE(v.visits, 0), COALESCE(v.batches, 0),
+       COALESCE(v.headcount, 0), v.last_visit, COALESCE(p.projects, 0)
 FROM investors AS i
 LEFT JOIN units AS u ON u.id = i.unit_id
+LEFT JOIN (SELECT investor_id,
+                  group_concat(name || CASE WHEN phone <> '' THEN ' ' || phone ELSE '' END, '；') AS contacts
+           FROM (SELECT investor_id, name, phone FROM contacts {only} ORDER BY investor_id, id)
+           GROUP BY investor_id) AS c ON c.investor_id = i.id
+LEFT JOIN (SELECT investor_id, COUNT(*) AS visits, SUM(batches) AS batches,
+                  SUM(headcount) AS headcount, MAX(date) AS last_visit
+           FROM visits {only} GROUP BY investor_id) AS v ON v.investor_id = i.id
+LEFT JOIN (SELECT investor_id, COUNT(*) AS projects FROM projects {only}
+           GROUP BY investor_id) AS p ON p.investor_id = i.id
 {where}
 ORDER BY i.id DESC
 """
+"""Each child table aggregated once (GROUP BY), not once per investor."""
 
 
 def investor_rows(session: Session, ids: Sequence[int] | None = None) -> list[InvestorRow]:
-    where = ""
+    where = only = ""
     if ids is not None:
-        where = f"WHERE i.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
-    return [InvestorRow(*row) for row in session.execute(text(_ROWS_SQL.format(where=where)))]
+        id_list = ", ".join(str(int(i)) for i in ids) or "NULL"
+        where = f"WHERE i.id IN ({id_list})"
+        only = f"WHERE investor_id IN ({id_list})"
+    cursor = session.connection().connection.driver_connection.execute(_ROWS_SQL.format(where=where, only=only))
+    try:
+        return list(map(InvestorRow._make, cursor))
+    finally:
+        cursor.close()
 
 
 def investor_names(session: Session) -> list[tuple[int, str]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 from decimal import Decimal
 
 from sqlalchemy import func, select, text
@@ -23,9 +23,12 @@ from .codes import new_project_code
 from .models import FollowUp, FundRecord, Investor, Project, Unit, Visit
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectRow:
-    """One line of the projects table. Money in whole yuan (exact, cheap to sort)."""
+class ProjectRow(NamedTuple):
+    """One line of the projects table. Money in whole yuan (exact, cheap to sort).
+
+    A named tuple: 50,000 of them are made in a few milliseconds, straight from the
+    database rows (a frozen dataclass took ten times longer).
+    """
 
     id: int
     code: str
@@ -82,15 +85,33 @@ def project_rows(
     """Projects as table rows (newest first), with the funds arrived in ``year``.
 
     ``ids``: only these projects; ``limit``: only the newest ones (the first page).
+    Read through the driver's own cursor: for 50,000 rows SQLAlchemy's row objects
+    cost more than the query.
     """
-    params: dict = {"year": year}
     where = ""
     if ids is not None:
-        ids = [int(i) for i in ids]
-        where = f"WHERE p.id IN ({', '.join(str(i) for i in ids) or 'NULL'})"
+        where = f"WHERE p.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
     clause = f"LIMIT {int(limit)}" if limit is not None else ""
-    result = session.execute(text(_ROWS_SQL.format(where=where, limit=clause)), params)
-    return [ProjectRow(*row) for row in result]
+    sql = _ROWS_SQL.format(where=where, limit=clause)
+    cursor = session.connection().connection.driver_connection.execute(sql, {"year": int(year)})
+    try:
+        return list(map(ProjectRow._make, cursor))
+    finally:
+        cursor.close()
+
+
+def iter_project_rows(session: Session, year: int, batch: int = 5000):
+    """All rows in batches (for a loader that can stop between batches)."""
+    sql = _ROWS_SQL.format(where="", limit="")
+    cursor = session.connection().connection.driver_connection.execute(sql, {"year": int(year)})
+    try:
+        while True:
+            chunk = cursor.fetchmany(batch)
+            if not chunk:
+                return
+            yield list(map(ProjectRow._make, chunk))
+    finally:
+        cursor.close()
 
 
 def project_ids_of_investors(session: Session, investor_ids) -> list[int]:
@@ -105,16 +126,18 @@ def project_count(session: Session) -> int:
 
 
 def project_years(session: Session) -> list[int]:
-    """Years the ledger has data for (funds or stage dates), newest first."""
-    rows = session.execute(
-        text(
-            "SELECT DISTINCT year FROM fund_records UNION "
-            "SELECT DISTINCT CAST(substr(COALESCE(planned_on, negotiating_on, signed_on), 1, 4) AS INTEGER) "
-            "FROM projects WHERE COALESCE(planned_on, negotiating_on, signed_on) IS NOT NULL"
-        )
-    ).scalars()
-    years = {y for y in rows if y}
-    years.add(dt.date.today().year)
+    """The years from the first to the last funds recorded, and this year, newest first.
+
+    From the bounds of the (year, month) index: two lookups, not a pass over every
+    monthly record or project (the window asks this when it opens).
+    """
+    # Two statements: SQLite answers a lone MIN or MAX from the index's ends, but
+    # scans the whole index for both in one SELECT.
+    low = session.scalar(text("SELECT MIN(year) FROM fund_records"))
+    high = session.scalar(text("SELECT MAX(year) FROM fund_records"))
+    years = {dt.date.today().year}
+    if low is not None:
+        years.update(range(int(low), int(high) + 1))
     return sorted(years, reverse=True)
 
 

@@ -55,7 +55,6 @@ class EventsTab(RecordTab):
         self.model.setParent(self)
         self.search.setPlaceholderText(self.tr("搜索：活动名称、地点、单位"))
         self.finish_bar()
-        self.reload()
 
     def load_rows(self, session, ids=None):
         rows = event_rows(session)

@@ -59,12 +59,11 @@ class InvestorsTab(RecordTab):
             self.bar.addWidget(box)
             box.currentIndexChanged.connect(self._apply_filter)
         self.finish_bar()
-        self.reload()
 
     def _on_data_changed(self) -> None:
         touched = self.context.last_touched
         if touched is not None and "projects" in touched:
-            self.reload()  # a project's investor or a deleted project changes the counts
+            self.reload_when_seen()  # a project's investor or a deleted project changes the counts
             return
         super()._on_data_changed()
 

@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
         if widget is None:
             raise KnownError(self.tr("没有“%s”标签页") % key)
         self.tabs.setCurrentWidget(widget)
+        ensure_loaded = getattr(widget, "ensure_loaded", None)
+        if callable(ensure_loaded):
+            ensure_loaded()
         return widget
 
     def current_tab_key(self) -> str | None:
@@ -292,8 +295,8 @@ class MainWindow(QMainWindow):
         stack = self.context.undo_stack
         stack.canUndoChanged.connect(self.undo_action.setEnabled)
         stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        stack.undoTextChanged.connect(lambda text: self.undo_action.setText(self.tr("撤销 %s") % text if text else self.tr("撤销")))
-        stack.redoTextChanged.connect(lambda text: self.redo_action.setText(self.tr("重做 %s") % text if text else self.tr("重做")))
+        stack.undoTextChanged.connect(self._undo_text_changed)
+        stack.redoTextChanged.connect(self._redo_text_changed)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
         self.context.history.failed.connect(self.show_error)
@@ -313,6 +316,12 @@ class MainWindow(QMainWindow):
 
         about = self._action(self.tr("关于 zsdesk(&A)"), self._about, "aboutAction")
         self._menus["help"].addAction(about)
+
+    def _undo_text_changed(self, text: str) -> None:
+        self.undo_action.setText(self.tr("撤销 %s") % text if text else self.tr("撤销"))
+
+    def _redo_text_changed(self, text: str) -> None:
+        self.redo_action.setText(self.tr("重做 %s") % text if text else self.tr("重做"))
 
     def _action(self, text, slot, name, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -451,6 +460,10 @@ class MainWindow(QMainWindow):
         self.save_state()
         super().closeEvent(event)
         if event.isAccepted():
+            for widget in self._tab_keys.values():
+                shutdown = getattr(widget, "shutdown", None)
+                if callable(shutdown):
+                    shutdown()
             QTimer.singleShot(0, self.context.close)
 
 

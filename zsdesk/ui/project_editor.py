@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QObject, QStringListModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -89,6 +89,60 @@ FUTURE_BRUSH = QBrush(QColor("#eeeeee"))
 TOTAL_BRUSH = QBrush(QColor("#f4f7fb"))
 
 
+class InvestorNames(QObject):
+    """The investor register's names for completion, read once and shared by editors.
+
+    Names that occur more than once get their home region and id, so each entry picks
+    one investor. Dropped when a write may have changed investors.
+    """
+
+    def __init__(self, context):
+        super().__init__(context)
+        self.context = context
+        self._displays: dict[str, int] | None = None
+        self._model = QStringListModel(self)
+        context.data_changed.connect(self._maybe_stale)
+        context.ledger_changed.connect(self._stale)
+
+    @classmethod
+    def of(cls, context) -> "InvestorNames":
+        names = context.findChild(cls)
+        return names if names is not None else cls(context)
+
+    def _maybe_stale(self) -> None:
+        touched = self.context.last_touched
+        if touched is None or "investors" in touched:
+            self._stale()
+
+    def _stale(self) -> None:
+        self._displays = None
+
+    def displays(self) -> dict[str, int]:
+        if self._displays is None:
+            with self.context.read() as session:
+                pairs = investor_names(session)
+                counts: dict[str, int] = {}
+                for _id, name in pairs:
+                    counts[name] = counts.get(name, 0) + 1
+                repeated = {name for name, n in counts.items() if n > 1}
+                regions = dict(
+                    session.execute(select(Investor.id, Investor.home_region).where(Investor.name.in_(repeated))).all()
+                ) if repeated else {}
+            displays = {}
+            for investor_id, name in pairs:
+                if name in repeated:
+                    displays[f"{name}（{regions.get(investor_id) or '—'}，#{investor_id}）"] = investor_id
+                else:
+                    displays[name] = investor_id
+            self._displays = displays
+            self._model.setStringList(list(displays))
+        return self._displays
+
+    def model(self) -> QStringListModel:
+        self.displays()
+        return self._model
+
+
 class ProjectEditor(QDialog):
     saved = Signal(int)
 
@@ -107,9 +161,9 @@ class ProjectEditor(QDialog):
         with context.read() as session:
             self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             self._own_unit = keys.get_setting(session, keys.OWN_UNIT)
-            self._investors = investor_names(session)
             data = project_data(session, project_id) if project_id is not None else None
-            self._investor_display = self._investor_displays(session)
+        self._investor_names = InvestorNames.of(context)
+        self._investor_display = self._investor_names.displays()
         self._build()
         if data is None:
             data = self._blank()
@@ -118,21 +172,6 @@ class ProjectEditor(QDialog):
         self.resize(960, 680)
 
     # -- building -------------------------------------------------------------------
-
-    def _investor_displays(self, session) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for _id, name in self._investors:
-            counts[name] = counts.get(name, 0) + 1
-        regions = dict(session.execute(select(Investor.id, Investor.home_region)).all()) if any(
-            c > 1 for c in counts.values()
-        ) else {}
-        displays = {}
-        for investor_id, name in self._investors:
-            if counts[name] > 1:
-                displays[f"{name}（{regions.get(investor_id) or '—'}，#{investor_id}）"] = investor_id
-            else:
-                displays[name] = investor_id
-        return displays
 
     def _build(self) -> None:
         self.pages = QTabWidget(self)
@@ -193,7 +232,7 @@ class ProjectEditor(QDialog):
 
         investor = self._line("investor")
         investor.setPlaceholderText(self.tr("输入名称查找客商库；库中没有的将新建"))
-        completer = QCompleter(QStringListModel(list(self._investor_display), self), self)
+        completer = QCompleter(self._investor_names.model(), self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setMaxVisibleItems(12)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRunnable, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,11 +27,12 @@ from ..store.projects import (
     ProjectRow,
     project_count,
     project_ids_of_investors,
+    iter_project_rows,
     project_rows,
     project_years,
 )
 from ..store.units import unit_names
-from .table_models import RIGHT, CENTER, Column, RowListModel
+from .table_models import BACKGROUND, CENTER, FONT, FOREGROUND, RIGHT, TOOLTIP, Column, RowListModel
 
 FIRST_PAGE = 300
 """Rows read before the window shows, when the whole table is read in the background."""
@@ -41,6 +43,12 @@ OVERDUE_BACKGROUND = QColor("#fde2e1")
 OVERDUE_FOREGROUND = QColor("#a40e0e")
 ENDED_FOREGROUND = QColor("#8a8a8a")
 _STAGE_RANK = {stage.value: stage.rank() for stage in Stage}
+ENDED_STAGES = frozenset({Stage.SUSPENDED.value, Stage.TERMINATED.value})
+OVERDUE_BRUSH = QBrush(OVERDUE_BACKGROUND)
+OVERDUE_TEXT_BRUSH = QBrush(OVERDUE_FOREGROUND)
+ENDED_BRUSH = QBrush(ENDED_FOREGROUND)
+BOLD = QFont()
+BOLD.setBold(True)
 
 
 def _wan(yuan: int | None) -> str:
@@ -113,38 +121,52 @@ class ProjectsModel(RowListModel):
         self.today = dt.date.today().isoformat()
         self._hay: list[str] = []
         self._base_ok: list[bool] | None = None
+        self.overdue_count = 0
 
-    def rows_replaced(self) -> None:
-        self._hay = [
-            f"{r.name}\n{r.investor}\n{r.liaison_leader}\n{r.code}".casefold() for r in self._rows
-        ]
+    def derive(self, row: ProjectRow) -> str:
+        return f"{row.name}\n{row.investor}\n{row.liaison_leader}\n{row.code}".casefold()
+
+    def rows_changed(self) -> None:
+        self._hay = self._derived
         self._base_ok = self._base_filter()
         self._accepts = self._accepter()
+        dues = filter(None, map(attrgetter("next_due"), self._rows))
+        self.overdue_count = sum(map(self.today.__gt__, dues))
 
     def overdue(self, row: ProjectRow) -> bool:
         return row.next_due is not None and row.next_due < self.today
 
     def _base_filter(self) -> list[bool] | None:
-        """Rows passing every filter but the search text (recomputed when those change)."""
-        f = self.filter
-        tests = []
+        """Rows passing every filter but the search text (recomputed when those change).
+
+        One list comprehension per filter: 50,000 rows in a few milliseconds.
+        """
+        f, rows = self.filter, self._rows
+        masks: list[list[bool]] = []
         if f.unit:
-            tests.append(lambda r, unit=f.unit: r.unit == unit)
+            masks.append([r.unit == f.unit for r in rows])
         if f.stage:
-            tests.append(lambda r, stage=f.stage: r.stage == stage)
+            masks.append([r.stage == f.stage for r in rows])
         if f.industry:
-            tests.append(lambda r, industry=f.industry: r.industry == industry)
+            masks.append([r.industry == f.industry for r in rows])
         if f.flag:
-            test = FLAG_FILTERS.get(f.flag) or self.overdue
-            tests.append(test)
+            test = FLAG_FILTERS.get(f.flag)
+            if test is None:
+                today = self.today
+                masks.append([r.next_due is not None and r.next_due < today for r in rows])
+            else:
+                masks.append([bool(test(r)) for r in rows])
         if f.year:
             end, start = f"{f.year}-12-31", f"{f.year}-01-01"
-            tests.append(
-                lambda r: (r.first_date or "") <= end and (r.terminated_on is None or r.terminated_on >= start)
+            masks.append(
+                [(r.first_date or "") <= end and (r.terminated_on is None or r.terminated_on >= start) for r in rows]
             )
-        if not tests:
+        if not masks:
             return None
-        return [all(t(r) for t in tests) for r in self._rows]
+        combined = masks[0]
+        for mask in masks[1:]:
+            combined = [a and b for a, b in zip(combined, mask)]
+        return combined
 
     def _accepter(self):
         words = self.filter.search.casefold().split()
@@ -172,20 +194,22 @@ class ProjectsModel(RowListModel):
             self._base_ok = self._base_filter()
         self.set_filter(self._accepter())
 
-    def extra_data(self, row: ProjectRow, column: Column, role):
-        if role == Qt.ItemDataRole.BackgroundRole and self.overdue(row):
-            return QBrush(OVERDUE_BACKGROUND)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if column.key == "next_due" and self.overdue(row):
-                return QBrush(OVERDUE_FOREGROUND)
-            if row.stage in (Stage.SUSPENDED.value, Stage.TERMINATED.value):
-                return QBrush(ENDED_FOREGROUND)
-        if role == Qt.ItemDataRole.FontRole and column.key == "next_due" and self.overdue(row):
-            font = QFont()
-            font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if self.overdue(row):
+    extra_roles = frozenset({BACKGROUND, FOREGROUND, FONT, TOOLTIP})
+
+    def extra_data(self, row: ProjectRow, column: Column, role: int):
+        overdue = row.next_due is not None and row.next_due < self.today
+        if role == BACKGROUND:
+            return OVERDUE_BRUSH if overdue else None
+        if role == FOREGROUND:
+            if overdue and column.key == "next_due":
+                return OVERDUE_TEXT_BRUSH
+            if row.stage in ENDED_STAGES:
+                return ENDED_BRUSH
+            return None
+        if role == FONT:
+            return BOLD if overdue and column.key == "next_due" else None
+        if role == TOOLTIP:
+            if overdue:
                 return f"跟踪服务已逾期：期限 {row.next_due}"
             if column.key in ("name", "investor"):
                 return column.text(row)
@@ -198,21 +222,37 @@ class _LoaderSignals(QObject):
 
 
 class _RowsLoader(QRunnable):
-    """Reads the whole table in a worker thread, with a session of its own."""
+    """Reads the whole table in a worker thread, with a session of its own.
+
+    It reads in batches and stops between two batches once a newer load replaced it.
+    """
 
     def __init__(self, ledger, year: int, generation: int):
         super().__init__()
         self.ledger, self.year, self.generation = ledger, year, generation
+        self.cancelled = False
         self.signals = _LoaderSignals()
 
     def run(self) -> None:
+        rows: list = []
         try:
             with self.ledger.read() as session:
-                rows = project_rows(session, self.year)
+                for batch in iter_project_rows(session, self.year):
+                    if self.cancelled:
+                        return
+                    rows.extend(batch)
         except Exception as exc:  # noqa: BLE001 - reported in the GUI thread
-            self.signals.failed.emit(self.generation, exc)
+            if not self.cancelled:
+                self._emit(self.signals.failed, exc)
             return
-        self.signals.loaded.emit(self.generation, rows)
+        if not self.cancelled:
+            self._emit(self.signals.loaded, rows)
+
+    def _emit(self, signal, value) -> None:
+        try:
+            signal.emit(self.generation, value)
+        except RuntimeError:  # the window closed meanwhile
+            pass
 
 
 class ProjectsTab(QWidget):
@@ -353,8 +393,9 @@ class ProjectsTab(QWidget):
         return year if year is not None else self.main_window.today().year
 
     def reload(self) -> None:
-        """Read the table again: at once for a small file; a first page, then the rest in
-        the background for a large one."""
+        """Read the table again: at once for a small file; for a large one the newest
+        rows at once and the rest in a worker thread, started after they are painted."""
+        self._cancel_loaders()
         self._generation += 1
         year = self.funds_year()
         with self.context.read() as session:
@@ -363,16 +404,22 @@ class ProjectsTab(QWidget):
                 rows = project_rows(session, year)
             else:
                 rows = project_rows(session, year, limit=FIRST_PAGE)
+        self.loading = count > LOAD_IN_BACKGROUND_ABOVE
         self._take_rows(rows)
-        if count > LOAD_IN_BACKGROUND_ABOVE:
-            self._load_in_background(year)
-        else:
-            self.loading = False
+        if self.loading:
+            generation = self._generation
+            QTimer.singleShot(0, lambda: self._load_in_background(year, generation))
         self._update_count()
 
-    def _load_in_background(self, year: int) -> None:
-        self.loading = True
-        loader = _RowsLoader(self.context.ledger, year, self._generation)
+    def _cancel_loaders(self) -> None:
+        for loader in self._loaders:
+            loader.cancelled = True
+        self._loaders = []
+
+    def _load_in_background(self, year: int, generation: int) -> None:
+        if generation != self._generation:
+            return
+        loader = _RowsLoader(self.context.ledger, year, generation)
         loader.setAutoDelete(False)
         loader.signals.loaded.connect(self._background_loaded)
         loader.signals.failed.connect(self._background_failed)
@@ -380,7 +427,7 @@ class ProjectsTab(QWidget):
         QThreadPool.globalInstance().start(loader)
 
     def _background_loaded(self, generation: int, rows) -> None:
-        self._loaders = [l for l in self._loaders if l.generation > generation]
+        self._loaders = [loader for loader in self._loaders if loader.generation != generation]
         if generation != self._generation:
             return
         self._take_rows(rows)
@@ -388,11 +435,17 @@ class ProjectsTab(QWidget):
         self._update_count()
 
     def _background_failed(self, generation: int, exc) -> None:
-        self._loaders = [l for l in self._loaders if l.generation > generation]
+        self._loaders = [loader for loader in self._loaders if loader.generation != generation]
         if generation == self._generation:
             self.loading = False
             self._update_count()
             self.main_window.show_error(exc)
+
+    def shutdown(self) -> None:
+        """The window is closing: stop reading before the file is closed."""
+        self._cancel_loaders()
+        self._generation += 1
+        QThreadPool.globalInstance().waitForDone(3000)
 
     def wait_loaded(self, timeout_ms: int = 30000) -> None:
         """Block until a background load has been taken in (tools and tests)."""
@@ -460,7 +513,7 @@ class ProjectsTab(QWidget):
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total_count()
         text = self.tr("显示 %d / %d 个项目") % (shown, total)
-        overdue = sum(1 for r in self.model.rows if self.model.overdue(r))
+        overdue = self.model.overdue_count
         if overdue:
             text += self.tr("，跟踪逾期 %d 个") % overdue
         if self.loading:

@@ -67,6 +67,8 @@ class RecordTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
         self.context.data_changed.connect(self._on_data_changed)
+        self._dirty = True
+        """Rows not read yet (or stale): read when the tab is first shown."""
 
     def finish_bar(self) -> None:
         self.bar.addWidget(self.new_button)
@@ -94,13 +96,32 @@ class RecordTab(QWidget):
         with self.context.read() as session:
             rows = self.load_rows(session)
         self.model.set_rows(rows)
+        self._dirty = False
         self._apply_filter()
         if selected is not None:
             self.select(selected)
 
+    def ensure_loaded(self) -> None:
+        if self._dirty:
+            self.reload()
+
+    def showEvent(self, event) -> None:
+        self.ensure_loaded()
+        super().showEvent(event)
+
+    def reload_when_seen(self) -> None:
+        """Reload now if the tab shows, else when it is next shown."""
+        if self.isVisible():
+            self.reload()
+        else:
+            self._dirty = True
+
     def _on_data_changed(self) -> None:
         touched = self.context.last_touched
         kind = self.key
+        if self._dirty:
+            self.reload_when_seen()
+            return
         if touched is not None and kind not in touched:
             return
         if touched is not None:
@@ -113,7 +134,7 @@ class RecordTab(QWidget):
             if selected is not None:
                 self.select(selected)
             return
-        self.reload()
+        self.reload_when_seen()
 
     def _apply_filter(self) -> None:
         words = self.search.text().casefold().split()
