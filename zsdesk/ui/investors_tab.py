@@ -18,8 +18,8 @@ def _kind(row: InvestorRow) -> str:
 
 
 COLUMNS = [
-    Column("name", "客商名称", lambda r: r.name, lambda r: r.name, width=250),
-    Column("kind", "类型", _kind, _kind, CENTER, width=90),
+    Column("name", "客商名称", lambda r: r.name, lambda r: r.name, width=240),
+    Column("kind", "类型", _kind, _kind, CENTER, width=112),
     Column("home_region", "来源地", lambda r: r.home_region, lambda r: r.home_region, width=120),
     Column("industry", "产业", lambda r: r.industry, lambda r: r.industry, width=110),
     Column("unit", "引进单位", lambda r: r.unit, lambda r: r.unit, width=110),

@@ -77,14 +77,14 @@ def _stage_label(row: ProjectRow) -> str:
 
 COLUMNS = [
     Column("code", "项目编号", lambda r: r.code, lambda r: r.code, width=118),
-    Column("name", "项目名称", lambda r: r.name, lambda r: r.name, width=190),
+    Column("name", "项目名称", lambda r: r.name, lambda r: r.name, width=186),
     Column("unit", "单位", lambda r: r.unit, lambda r: r.unit, width=84),
-    Column("investor", "投资方", lambda r: r.investor, lambda r: r.investor, width=170),
-    Column("industry", "产业类别", lambda r: r.industry, lambda r: r.industry, width=88),
+    Column("investor", "投资方", lambda r: r.investor, lambda r: r.investor, width=160),
+    Column("industry", "产业类别", lambda r: r.industry, lambda r: r.industry, width=100),
     Column("stage", "阶段", _stage_label, lambda r: _STAGE_RANK.get(r.stage, 99), CENTER, width=46),
     Column("planned", "计划总投资(万元)", lambda r: _wan(r.planned_yuan), lambda r: r.planned_yuan or 0, RIGHT, width=108),
     Column("funds", "本年到位(万元)", lambda r: _wan(r.funds_year_yuan or None), lambda r: r.funds_year_yuan or 0, RIGHT, width=98),
-    Column("flags", "标记", _flags, _flags, width=100),
+    Column("flags", "标记", _flags, _flags, width=128),
     Column("declared", "已申报", lambda r: "是" if r.declared else "", lambda r: bool(r.declared), CENTER, width=48),
     Column("leader", "联系领导", lambda r: r.liaison_leader, lambda r: r.liaison_leader, width=62),
     Column("responsible", "责任单位", lambda r: r.responsible_unit, lambda r: r.responsible_unit, width=84),

@@ -194,6 +194,10 @@ class TargetsTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self._dirty = True
         self._build()
+        from .qsettings import app_settings
+
+        if app_settings().value("targetsTab/mode") == PROGRESS:
+            self.progress_radio.setChecked(True)
         self.context.data_changed.connect(self._on_data_changed)
         self.context.ledger_changed.connect(lambda: self.fill_years())
         self.fill_years()
