@@ -209,3 +209,27 @@ def test_screenshot_of_a_missing_file_is_a_chinese_error(tmp_path, capsys, qapp)
 
     assert main(["--db", str(tmp_path / "none.sqlite"), "--screenshot", str(tmp_path / "x.png")]) == 2
     assert "找不到台账文件" in capsys.readouterr().err
+
+
+def test_keyboard_shortcuts(demo_window):
+    from PySide6.QtGui import QKeySequence
+
+    assert QKeySequence("Ctrl+Z") in demo_window.undo_action.shortcuts()
+    assert QKeySequence("Ctrl+Shift+Z") in demo_window.redo_action.shortcuts()
+    assert QKeySequence("Ctrl+N") in demo_window.new_action.shortcuts()
+    demo_window.select_tab("targets")
+    assert not demo_window.delete_action.isEnabled()  # nothing to delete in the grid
+    demo_window.select_tab("projects")
+    assert demo_window.delete_action.isEnabled()
+
+
+def test_first_run_offers_the_demo_county(qtbot):
+    from zsdesk.ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    from PySide6.QtWidgets import QPushButton
+
+    dialog.findChild(QPushButton, "firstRunDemo").click()
+    assert dialog.chosen_path is not None and dialog.chosen_path.exists()
+    assert dialog.result() == dialog.DialogCode.Accepted

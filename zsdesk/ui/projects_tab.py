@@ -296,6 +296,9 @@ class ProjectsTab(QWidget):
         self.year_filter = QComboBox(self)
         self.year_filter.setObjectName("projectsYearFilter")
         self.year_filter.currentIndexChanged.connect(self._year_changed)
+        self.year_filter.setToolTip(
+            self.tr("“本年到位”按所选年度计算；只列出该年底前已入库、且未在该年之前终止的项目")
+        )
 
         self.new_button = QPushButton(self.tr("新建项目"), self)
         self.new_button.setObjectName("newProjectButton")
