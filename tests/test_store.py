@@ -94,7 +94,7 @@ def test_an_older_file_is_migrated_after_a_copy(tmp_path):
     ledger = open_ledger(path)
     assert current_revision(ledger) == head_revision()
     ledger.close()
-    copies = list(tmp_path.glob("old.before-upgrade-0001-*.sqlite"))
+    copies = list((tmp_path / "old.sqlite.backups").glob("old-*-upgrade.sqlite"))  # zsdesk.store.backup
     assert len(copies) == 1
     with sqlite3.connect(copies[0]) as raw:
         assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
