@@ -68,8 +68,15 @@ def _measurers():
         "dashboard_redraw": lambda f, r: figures_gui.dashboard_redraw_figure(f, r.window(), r.plan.fast),
         "return_export": lambda f, r: figures_returns.export_figure(f, r.county, r.work_dir, r.plan.heavy),
         "returns_import": lambda f, r: figures_returns.import_figure(f, r.county, r.work_dir, r.plan.heavy),
-        "peak_memory": lambda f, r: figures_gui.memory_figure(f, r.county, r.plan.heavy),
+        "peak_memory": _peak_memory,
     }
+
+
+def _peak_memory(figure: Figure, run: Run) -> None:
+    # The child opens the county for writing and one file has one writer
+    # (zsdesk.store.filelock): the in-process window lets go of it first.
+    run.close()
+    figures_gui.memory_figure(figure, run.county, run.plan.heavy)
 
 
 def measure(figure: Figure, run: Run) -> Figure:

@@ -19,7 +19,7 @@ def test_window_on_the_demo_county(demo_window, demo_path):
     for key in ("file", "edit", "view", "tools", "help"):
         assert isinstance(window.menu(key), QMenu)
     table = window.findChild(QTableView, "projectsTable")
-    with open_ledger(demo_path) as ledger, ledger.read() as session:
+    with open_ledger(demo_path, readonly=True) as ledger, ledger.read() as session:  # the window is the writer
         count = len(project_rows(session, 2026))
     assert count > 100
     window.projects_tab.year_filter.setCurrentIndex(0)  # 全部年份

@@ -207,6 +207,25 @@ class _Labels:
         self._units: dict[int, str] = {}
         self._investors: dict[int, str] = {}
 
+    def prefetch(self, objects) -> None:
+        """Look up the projects, units and investors named by ``objects`` in three queries."""
+        wanted = {"project_id": set(), "unit_id": set(), "investor_id": set()}
+        for obj in objects:
+            for key, ids in wanted.items():
+                value = obj.__dict__.get(key)
+                if isinstance(value, int):
+                    ids.add(value)
+        tables = (
+            ("project_id", self._projects, select(m.Project.id, m.Project.code, m.Project.name), m.Project.id),
+            ("unit_id", self._units, select(m.Unit.id, m.Unit.name), m.Unit.id),
+            ("investor_id", self._investors, select(m.Investor.id, m.Investor.name), m.Investor.id),
+        )
+        for key, cache, query, column in tables:
+            ids = sorted(wanted[key] - cache.keys())
+            for start in range(0, len(ids), 500):
+                for row in self.session.execute(query.where(column.in_(ids[start : start + 500]))):
+                    cache[row[0]] = " ".join(str(x) for x in row[1:])
+
     def project(self, project_id: int | None) -> str:
         if project_id is None:
             return ""
@@ -347,6 +366,10 @@ def _after_flush(session: Session, _context) -> None:
                 )
             )
 
+    touched = [obj for group in (session.new, session.dirty, session.deleted) for obj in group if type(obj) in AUDITED]
+    if not touched and not cascaded:
+        return
+    labels.prefetch(touched)
     for obj in session.new:
         if type(obj) in AUDITED:
             add("insert", obj.__tablename__, _record_id(obj), labels.of(obj), _value_entries(obj, "insert"))

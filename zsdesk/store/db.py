@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import sqlite3
 import weakref
@@ -51,7 +52,9 @@ def _alembic_config() -> Config:
     return config
 
 
+@functools.lru_cache(maxsize=1)
 def _script() -> ScriptDirectory:
+    """The migration scripts, read once per process (they do not change while it runs)."""
     return ScriptDirectory.from_config(_alembic_config())
 
 

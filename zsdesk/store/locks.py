@@ -192,8 +192,8 @@ class _Checker:
             return _project_unit(project), project.name
         if fund.project_id is None:
             return None, ""
-        row = self.session.execute(select(Project.unit_id, Project.name).where(Project.id == fund.project_id)).first()
-        return (row[0], row[1]) if row else (None, "")
+        project = self.session.get(Project, fund.project_id)  # from the identity map when loaded
+        return (project.unit_id, project.name) if project is not None else (None, "")
 
     def fund(self, fund: FundRecord, state: str) -> None:
         unit_id, name = self.project_of(fund)

@@ -1,0 +1,236 @@
+"""Crash safety: kill a zsdesk process (SIGKILL) at random moments during saves and imports.
+
+After every kill the file must pass ``PRAGMA integrity_check``, every save must be wholly
+in or wholly out, every import wholly in or out, the audit trail must match the data, the
+backups must all be sound, and the next zsdesk must open the file (taking over the lock
+the killed one left). The checks read the file with plain ``sqlite3``, not with zsdesk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from zsdesk.store import backup
+from zsdesk.store.db import open_ledger
+from zsdesk.store.ledger_setup import create_ledger
+from zsdesk.store.models import FundRecord, ImportRecord, Project, Unit
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the kill test forks its workers (POSIX)")
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER = Path(__file__).with_name("safety_kill_worker.py")
+SAVE_TRIALS = 30
+IMPORT_TRIALS = 30
+IMPORT_PROJECTS = 60
+EARLY = 0.2
+"""The share of kills aimed at the start (forking, opening, taking the lock, the daily backup)."""
+YUAN_PER_WAN = 10000
+
+
+class Zygote:
+    """The worker process that forks one zsdesk child per trial."""
+
+    def __init__(self, folder: Path):
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(
+            [sys.executable, str(WORKER), str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def kill_after(self, command: dict, rng: random.Random, span: float) -> tuple[int, str]:
+        """Start a child on ``command`` and SIGKILL it at a random moment.
+
+        Returns its wait status and where the kill landed: "opening" (before its log
+        said "open"), "in an action" (after "begin", before that action's commit
+        returned) or "between actions".
+
+        Mostly within ``span`` seconds after it opened the ledger (its log says "open"), and
+        a share of the time while it is still starting and opening.
+        """
+        log = Path(command["log"])
+        lines_before = len(logged(log))
+        opened_before = logged(log).count("open")
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().split()
+        assert answer[0] == "pid", answer
+        pid = int(answer[1])
+        if rng.random() < EARLY:
+            time.sleep(rng.uniform(0.0, 0.15))
+        else:
+            deadline = time.monotonic() + 60
+            while logged(log).count("open") == opened_before and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0.0, span))
+        os.kill(pid, signal.SIGKILL)  # the child never ends by itself: it is alive here
+        answer = self.process.stdout.readline().split()
+        assert answer[0] == "exit", answer
+        mine = logged(log)[lines_before:]
+        if "open" not in mine:
+            landed = "opening"
+        elif mine[-1].startswith("begin"):
+            landed = "in an action"
+        else:
+            landed = "between actions"
+        return int(answer[1]), landed
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def zygote(tmp_path):
+    z = Zygote(tmp_path)
+    yield z
+    z.close()
+
+
+def logged(log: Path) -> list[str]:
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def last_committed(log: Path) -> int | None:
+    done = [int(line.split()[1]) for line in logged(log) if line.startswith("committed")]
+    return done[-1] if done else None
+
+
+def assert_sound(db: Path) -> sqlite3.Connection:
+    raw = sqlite3.connect(db)  # read-write: replays the WAL the killed process left
+    assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+    return raw
+
+
+def assert_backups_sound(db: Path) -> int:
+    copies = backup.list_backups(db, check=True)
+    assert all(c.good for c in copies), [c.path.name for c in copies if not c.good]
+    return len(copies)
+
+
+def test_kill_during_saves(tmp_path, zygote):
+    db = tmp_path / "saves.sqlite"
+    ledger = create_ledger(db, "测试县", ["甲镇", "乙乡"])
+    with ledger.begin() as s:
+        unit = s.scalar(select(Unit.id).where(Unit.name == "乙乡"))
+        s.add(Project(code="MARKER", name="标记项目", unit_id=unit, planned_investment=Decimal(0)))
+    ledger.close()
+    log = tmp_path / "saves.log"
+    rng = random.Random(20260630)
+    landings = Counter()
+    commits = {"committed": 0, "committed but not yet reported": 0}
+    previous = 0
+    for trial in range(SAVE_TRIALS):
+        status, landed = zygote.kill_after({"job": "save", "db": str(db), "log": str(log)}, rng, 0.3)
+        landings[landed] += 1
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (status, logged(log)[-3:])
+        raw = assert_sound(db)
+        try:
+            codes = [r[0] for r in raw.execute("SELECT code FROM projects WHERE code LIKE 'KILL-%'")]
+            n = len(codes)
+            assert sorted(codes) == sorted(f"KILL-{k}" for k in range(1, n + 1))
+            for k, count, low, high in raw.execute(
+                "SELECT CAST(substr(p.code, 6) AS INTEGER), count(f.id), min(f.amount), max(f.amount) "
+                "FROM projects p LEFT JOIN fund_records f ON f.project_id = p.id WHERE p.code LIKE 'KILL-%' GROUP BY p.id"
+            ):
+                assert (count, low, high) == (12, k * YUAN_PER_WAN, k * YUAN_PER_WAN), f"save {k} is half in"
+            note, planned = raw.execute("SELECT progress_note, planned_investment FROM projects WHERE code = 'MARKER'").fetchone()
+            assert (note, planned) == ((f"save {n}", n * YUAN_PER_WAN) if n else ("", 0))
+            audited = raw.execute(
+                "SELECT count(*) FROM audit_log WHERE table_name = 'projects' AND field = 'code' AND new_value LIKE 'KILL-%'"
+            ).fetchone()[0]
+            assert audited == n  # the trail went in and out with the data
+        finally:
+            raw.close()
+        known = max(last_committed(log) or 0, previous)
+        assert known <= n <= known + 1, (known, n)  # a reported commit is never lost
+        commits["committed"] += n - previous
+        commits["committed but not yet reported"] += n - known
+        previous = n
+    print(f"\nkill during saves: {SAVE_TRIALS} trials, kills landed {dict(landings)}, saves {commits}")
+    assert landings["in an action"] >= SAVE_TRIALS // 2 and previous >= 10
+    ledger = open_ledger(db)
+    assert ledger.writer_lock.took_over is not None  # the last killed one's lock
+    ledger.close()
+
+
+def _import_setup(db: Path) -> None:
+    ledger = create_ledger(db, "测试县", ["甲镇", "乙乡"])
+    with ledger.begin() as s:
+        unit = s.scalar(select(Unit.id).where(Unit.name == "甲镇"))
+        for i in range(IMPORT_PROJECTS):
+            project = Project(code=f"IMP-{i:03d}", name=f"导入项目{i}", unit_id=unit, planned_investment=Decimal(1000))
+            s.add(project)
+            s.flush()
+            s.add(FundRecord(project_id=project.id, year=2026, month=5, amount=Decimal(i)))
+            project.progress_note = "导入第0版"
+        s.add(ImportRecord(unit_id=unit, year=2026, month=5, file_name="v0.xlsx", file_sha256="0" * 64, summary="0"))
+    ledger.close()
+    open_ledger(db).close()  # today's backup
+
+
+def _imported_version(raw: sqlite3.Connection) -> int:
+    rows = raw.execute(
+        "SELECT p.code, f.amount, p.progress_note FROM projects p JOIN fund_records f ON f.project_id = p.id "
+        "WHERE p.code LIKE 'IMP-%' AND f.year = 2026 AND f.month = 5 ORDER BY p.code"
+    ).fetchall()
+    assert len(rows) == IMPORT_PROJECTS, f"{len(rows)} fund rows: the import is half in"
+    versions = {amount // YUAN_PER_WAN // 1000 for _, amount, _ in rows}
+    assert len(versions) == 1, f"rows of imports {sorted(versions)} mixed"
+    [version] = versions
+    for i, (code, amount, note) in enumerate(rows):
+        assert amount == (version * 1000 + i) * YUAN_PER_WAN and note == f"导入第{version}版", code
+    summary = raw.execute("SELECT summary FROM imports ORDER BY id DESC LIMIT 1").fetchone()[0]
+    assert summary == str(version)
+    assert raw.execute("SELECT count(*) FROM imports").fetchone()[0] == version + 1
+    if version:
+        inserted = raw.execute(
+            "SELECT count(*) FROM audit_log a JOIN fund_records f ON a.record_id = f.id "
+            "WHERE a.table_name = 'fund_records' AND a.action = 'insert' AND a.field = 'amount' "
+            "AND f.year = 2026 AND f.month = 5 AND a.new_value = CAST(f.amount / 10000 AS TEXT)"
+        ).fetchone()[0]
+        assert inserted == IMPORT_PROJECTS
+    return version
+
+
+def test_kill_during_imports(tmp_path, zygote):
+    db = tmp_path / "imports.sqlite"
+    _import_setup(db)
+    log = tmp_path / "imports.log"
+    rng = random.Random(20260531)
+    version = 0
+    landings = Counter()
+    counts = {"imports committed": 0, "committed but not yet reported": 0}
+    for trial in range(IMPORT_TRIALS):
+        command = {"job": "import", "db": str(db), "log": str(log), "version": version + 1}
+        status, landed = zygote.kill_after(command, rng, 1.0)
+        landings[landed] += 1
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (status, logged(log)[-3:])
+        raw = assert_sound(db)
+        try:
+            now = _imported_version(raw)
+        finally:
+            raw.close()
+        committed = last_committed(log) or 0
+        assert max(committed, version) <= now <= max(committed, version) + 1, (committed, version, now)
+        counts["imports committed"] += now - version
+        counts["committed but not yet reported"] += now - max(committed, version)
+        version = now
+        backups = assert_backups_sound(db)
+    print(f"\nkill during imports: {IMPORT_TRIALS} trials, kills landed {dict(landings)}, {counts}, {backups} backups kept")
+    assert landings["in an action"] >= IMPORT_TRIALS // 2 and version >= 5
+    open_ledger(db).close()
