@@ -64,7 +64,7 @@ def march_fund(s):
 def test_changing_funds_in_a_locked_month_is_refused(setup):
     ledger, units, pid = setup
     error = refused(ledger, lambda s: setattr(march_fund(s), "amount", Decimal("121")), "甲镇2026年3月已锁定", "康养小镇", "解锁")
-    assert isinstance(error, ValidationError) and error.field == "amount" and error.period == MARCH
+    assert isinstance(error, ValidationError) and error.field == "funds:2026-03" and error.period == MARCH
     refused(ledger, lambda s: s.delete(march_fund(s)), "删除到位资金")
     refused(ledger, lambda s: setattr(s.scalar(select(FundRecord).where(FundRecord.month == 4)), "month", 3))
     refused(ledger, lambda s: setattr(march_fund(s), "month", 5))

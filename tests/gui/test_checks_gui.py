@@ -94,7 +94,7 @@ def test_double_click_opens_the_project(panel, qtbot):
 
 def test_open_a_unit_finding_goes_to_the_targets_tab(demo_window, qtbot, demo_path):
     demo_window.show()
-    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+    with demo_window.context.ledger.begin() as s:  # the window is the file's one writer
         s.execute(Project.__table__.update().where(Project.unit_id == 1).values(unit_id=2))
     panel = demo_window.select_tab("checks")
     panel.set_scope(None, JUNE)
@@ -146,7 +146,7 @@ def test_withdraw_an_explanation(panel, qtbot, monkeypatch):
 
 
 def test_errors_cannot_be_explained(panel, demo_path):
-    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+    with panel.window_.context.ledger.begin() as s:  # the window is the file's one writer
         from zsdesk.store.models import Unit
 
         project_id = s.query(Project.id).join(Unit).filter(Unit.name == "冷水镇").first()[0]

@@ -178,6 +178,7 @@ def test_window_state_persists_in_qsettings(window_on, demo_path, qsettings_in_t
     window.projects_tab.table.setColumnWidth(1, 333)
     window.resize(700, 500)  # the offscreen screen is 800×600
     window.close()
+    window.context.close()  # the close deferred by closeEvent: one writer per file (zsdesk.store.filelock)
     assert any(qsettings_in_tmp.rglob("*.ini"))
     again = window_on(demo_path)
     assert again.current_tab_key() == "investors"

@@ -182,6 +182,8 @@ class _Checker:
             return
         if (unit_id, *month) in self.locked():
             period = YearMonth(*month)
+            if field == "amount":  # the project editor's name for a month's funds cell
+                field = f"funds:{period.year}-{period.month:02d}"
             raise MonthLocked(_message(self.unit_name(unit_id), period, what, project), field, unit_id, period)
 
     # -- per kind of record
