@@ -296,7 +296,7 @@ def test_export_gate_with_an_error_offers_no_force(demo_window, demo_path):
     from zsdesk.store.models import Unit
     from zsdesk.ui.export_gate import confirm_export
 
-    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+    with demo_window.context.ledger.begin() as s:  # the window is the file's one writer
         project_id = s.query(Project.id).join(Unit).filter(Unit.name == "冷水镇").first()[0]
         s.query(FundRecord).filter_by(project_id=project_id, year=2026, month=5).delete()
         s.add(FundRecord(project_id=project_id, year=2026, month=5, amount=Decimal(-1)))
