@@ -251,16 +251,26 @@ def test_brief_for_a_month_with_no_data(brief):
 # ---------------------------------------------------------------- the export gate
 
 
-def _answer_gate(window, button_name):
+def _on_gate(window, act):
+    """Run ``act(dialog)`` once the gate's modal dialog is open; never leave it hanging."""
     from PySide6.QtCore import QTimer
+
+    def run():
+        dialog = window.export_gate_dialog
+        try:
+            assert dialog is not None and dialog.isVisible()
+            act(dialog)
+        finally:
+            if dialog is not None and dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, run)
+
+
+def _answer_gate(window, button_name):
     from PySide6.QtWidgets import QPushButton
 
-    def click():
-        dialog = window.export_gate_dialog
-        assert dialog is not None and dialog.isVisible()
-        dialog.findChild(QPushButton, button_name).click()
-
-    QTimer.singleShot(0, click)
+    _on_gate(window, lambda dialog: dialog.findChild(QPushButton, button_name).click())
 
 
 def test_export_gate_sends_the_clerk_to_the_checks(demo_window):
@@ -303,14 +313,48 @@ def test_export_gate_with_an_error_offers_no_force(demo_window, demo_path):
     demo_window.show()
     seen = {}
 
-    def look():
-        dialog = demo_window.export_gate_dialog
+    def look(dialog):
         seen["force"] = dialog.force_button
-        seen["text"] = dialog.blocked.message
+        seen["text"] = dialog.blocked[0].message
         dialog.reject()
 
-    from PySide6.QtCore import QTimer
-
-    QTimer.singleShot(0, look)
+    _on_gate(demo_window, look)
     assert confirm_export(demo_window, "冷水镇", JUNE) is None
     assert seen["force"] is None and "1个错误" in seen["text"]
+
+
+def test_export_gate_for_several_units(demo_window, demo_path):
+    from zsdesk.store.checks_query import acknowledge
+    from zsdesk.store.models import Unit
+    from zsdesk.ui.export_gate import confirm_exports
+
+    # 尚湖镇 explained everything; 冷水镇 has an error
+    stops = [f for f in expected_findings(demo_path, "尚湖镇") if f.level is Level.WARNING]
+    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+        for f in stops:
+            acknowledge(s, f.rule, f.record.key, "已核实，情况属实，下月补正")
+        project_id = s.query(Project.id).join(Unit).filter(Unit.name == "冷水镇").first()[0]
+        s.query(FundRecord).filter_by(project_id=project_id, year=2026, month=5).delete()
+        s.add(FundRecord(project_id=project_id, year=2026, month=5, amount=Decimal(-1)))
+    demo_window.show()
+    seen = {}
+
+    def skip(dialog):
+        seen["force"], seen["skip"] = dialog.force_button, dialog.skip_button.text()
+        seen["items"] = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+        dialog.skip_button.click()
+
+    _on_gate(demo_window, skip)
+    answer = confirm_exports(demo_window, ["冷水镇", "尚湖镇"], JUNE)
+    assert list(answer) == ["尚湖镇"] and len(answer["尚湖镇"]) == len(stops)
+    assert seen["force"] is None and seen["skip"] == "只导出通过审核的1个单位"
+    assert any(t.startswith("【错误】到位资金为负数") for t in seen["items"])
+
+    # without the error, forcing exports both, in the order asked
+    with open_ledger(demo_path) as ledger, ledger.begin() as s:
+        s.query(FundRecord).filter(FundRecord.amount < 0).delete()
+    _answer_gate(demo_window, "exportGateForce")
+    answer = confirm_exports(demo_window, ["冷水镇", "尚湖镇"], JUNE)
+    assert list(answer) == ["冷水镇", "尚湖镇"]
+    assert all(r[3] == "警告：未说明（强制导出）" for r in answer["冷水镇"])
+    assert all(r[3].startswith("已核实") for r in answer["尚湖镇"])

@@ -44,8 +44,10 @@ class Level(_Labelled):
     @property
     def severity(self) -> int:
         """0 for errors, then warnings, then hints: sort key, most serious first."""
-        return list(Level).index(self)
+        return _SEVERITY[self.value]
 
+
+_SEVERITY = {"error": 0, "warning": 1, "hint": 2}
 
 MIN_EXPLANATION_CHARS = 5
 """An explanation needs at least this many letters, digits or hanzi (not punctuation)."""
@@ -638,8 +640,11 @@ def run_rules(
     order = {u.name: i for i, u in enumerate(facts.units)}
     findings = []
     for r in rules if rules is not None else RULES.values():
+        if not (r.can_acknowledge and acknowledgements):
+            findings.extend(r.find(facts))
+            continue
         for finding in r.find(facts):
-            ack = acknowledgements.get(finding.key) if r.can_acknowledge else None
+            ack = acknowledgements.get(finding.key)
             findings.append(replace(finding, acknowledgement=ack) if ack else finding)
     findings.sort(
         key=lambda f: (f.level.severity, order.get(f.record.unit, len(order)), f.rule, f.record.key)

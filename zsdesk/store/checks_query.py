@@ -328,6 +328,19 @@ def gate_for_export(
     return explanation_rows(explained(findings) + stops)
 
 
+def check_exports(
+    session: Session, units: list[str], period: YearMonth, *, force: bool = False, today: dt.date | None = None
+) -> tuple[dict[str, list[tuple[str, str, str, str]]], dict[str, ReturnBlocked]]:
+    """:func:`gate_for_export` for several units: (审核说明 rows of those that may go, the refusals)."""
+    ready, blocked = {}, {}
+    for unit in units:
+        try:
+            ready[unit] = gate_for_export(session, unit, period, force=force, today=today)
+        except ReturnBlocked as exc:
+            blocked[unit] = exc
+    return ready, blocked
+
+
 def rule_counts(findings: list[Finding]) -> Counter:
     return Counter(f.rule for f in findings)
 
@@ -338,6 +351,7 @@ __all__ = [
     "acknowledgements",
     "explanations_for",
     "gate_for_export",
+    "check_exports",
     "ReturnBlocked",
     "load_facts",
     "run_checks",
