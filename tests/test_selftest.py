@@ -1,0 +1,63 @@
+"""`zsdesk --selftest`: its checks, and its exit status when a step fails (from source)."""
+
+from __future__ import annotations
+
+import pytest
+
+from zsdesk import selftest
+from zsdesk.cli.main import main
+from zsdesk.errors import ReadOnlyLocation
+
+
+def test_check_file_accepts_a_real_file(tmp_path):
+    path = tmp_path / "a.png"
+    path.write_bytes(selftest.PNG_MAGIC + b"x" * 100)
+    assert selftest.check_file(path, selftest.PNG_MAGIC, 50, "图") == 108
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (None, "没有写出"),
+        (b"%PDF-" + b"x" * 100, "不是有效文件"),
+        (selftest.PNG_MAGIC + b"x", "只有 9 字节"),
+    ],
+)
+def test_check_file_rejects(tmp_path, content, words):
+    path = tmp_path / "a.png"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(selftest.StepFailed, match=words):
+        selftest.check_file(path, selftest.PNG_MAGIC, 50, "图")
+
+
+def test_a_failing_step_fails_the_selftest(tmp_path, monkeypatch, capsys):
+    def broken(run):
+        raise selftest.StepFailed("故意失败")
+
+    steps = [("生成演示县台账", selftest.step_demo), ("坏的一步", broken), ("计算完成进度", selftest.step_progress)]
+    monkeypatch.setattr(selftest, "STEPS", steps)
+    assert main(["--selftest", str(tmp_path / "out")]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("[1/3] 生成演示县台账：通过")
+    assert out[2] == "[2/3] 坏的一步：失败 — 故意失败"
+    assert out[3].startswith("[3/3] 计算完成进度：通过 — 18 个单位")
+    assert out[-1] == "自检未通过：1 项失败（共 3 项）"
+    assert (tmp_path / "out" / "selftest.txt").read_text(encoding="utf-8").splitlines() == out
+
+
+def test_missing_part_is_named(tmp_path, monkeypatch, capsys):
+    def needs_missing_part(run):
+        selftest._import("zsdesk.no_such_part", "某个部分")
+
+    monkeypatch.setattr(selftest, "STEPS", [("生成演示县台账", selftest.step_demo), ("缺的", needs_missing_part)])
+    assert selftest.run_selftest(tmp_path) == 1
+    assert "[2/2] 缺的：失败 — 此版本缺少某个部分（zsdesk.no_such_part）" in capsys.readouterr().out
+
+
+def test_unwritable_output_folder_is_a_known_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ReadOnlyLocation, match="自检输出文件夹不能写入"):
+        selftest.run_selftest(blocker / "out")
+    assert main(["--selftest", str(blocker / "out")]) == 2
