@@ -27,8 +27,23 @@ def _application(offscreen: bool):
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("zsdesk 招商引资台账")
+    set_window_icon(app)
     register_fonts(app)
     return app
+
+
+def set_window_icon(app) -> None:
+    """The application icon on every window (taskbar, title bar, Alt+Tab), from resources/icons."""
+    from PySide6.QtGui import QIcon
+
+    from ..resources import ICON_PNG_SIZES
+
+    icon = QIcon()
+    for path in ICON_PNG_SIZES.values():
+        if path.is_file():
+            icon.addFile(str(path))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName("zsdesk")  # Wayland/X11 match the window to resources/zsdesk.desktop
 
 
 def register_fonts(app) -> None:
