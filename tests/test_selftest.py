@@ -61,3 +61,17 @@ def test_unwritable_output_folder_is_a_known_error(tmp_path):
     with pytest.raises(ReadOnlyLocation, match="自检输出文件夹不能写入"):
         selftest.run_selftest(blocker / "out")
     assert main(["--selftest", str(blocker / "out")]) == 2
+
+
+def test_window_step_leaves_the_users_settings_alone(tmp_path, monkeypatch, capsys, qapp):
+    from PySide6.QtCore import QSettings
+
+    from zsdesk.ui.qsettings import recent_files
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "user-settings"))
+    before = recent_files()
+    monkeypatch.setattr(selftest, "STEPS", [("生成演示县台账", selftest.step_demo), ("离屏打开主窗口", selftest.step_window)])
+    assert selftest.run_selftest(tmp_path / "out") == 0, capsys.readouterr().out
+    assert "[2/2] 离屏打开主窗口：通过 — 主窗口.png" in capsys.readouterr().out
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "user-settings"))
+    assert recent_files() == before

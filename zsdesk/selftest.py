@@ -11,6 +11,9 @@ Needs no display: Qt runs offscreen unless QT_QPA_PLATFORM says otherwise.
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import os
 import sys
 import tempfile
@@ -179,34 +182,33 @@ def _check_pdf_font(pdf: Path) -> None:
 
 
 def step_window(run: Run) -> str:
-    _import("zsdesk.ui.app", "图形界面")
+    """The window as `zsdesk --db FILE --screenshot OUT.png` shows it, offscreen."""
+    app_module = _import("zsdesk.ui.app", "图形界面")
+    from .resources import CJK_FONT_FAMILY
+
+    from PySide6.QtCore import QSettings
+
+    # the window remembers recent files and geometry: not in the clerk's own settings
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(run.work_dir / "settings"))
+    run.ledger.close()  # the window opens the file itself
+    path = run.out_dir / "主窗口.png"
+    path.unlink(missing_ok=True)
+    args = argparse.Namespace(db=str(run.ledger_path), demo=False, screenshot=str(path), tab=None)
+    with contextlib.redirect_stdout(io.StringIO()):  # run_app says where it saved the picture
+        status = app_module.run_app(args)
+    if status != 0:
+        raise StepFailed(f"主窗口截图退出码 {status}")
+    size = check_file(path, PNG_MAGIC, MIN_WINDOW_BYTES, "主窗口截图")
+    run.files.append(path)
+
     from PySide6.QtWidgets import QApplication
 
-    from .resources import CJK_FONT_FAMILY
-    from .ui import main_window
-    from .ui.fonts import register_qt_fonts
-
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "zsdesk"])
-    font = register_qt_fonts(app)
-    if CJK_FONT_FAMILY not in font.families():
-        raise StepFailed(f"界面字体没有用上自带的中文字体：{font.families()}")
-    run.ledger.close()  # the window opens the file itself
-    window = main_window(run.ledger_path)
-    try:
-        window.resize(1280, 800)
-        path = run.out_dir / "主窗口.png"
-        path.unlink(missing_ok=True)
-        if not window.grab().save(str(path)):
-            raise StepFailed(f"主窗口截图保存失败：{path}")
-        size = check_file(path, PNG_MAGIC, MIN_WINDOW_BYTES, "主窗口截图")
-        run.files.append(path)
-        icon = app.windowIcon()
-        if icon.isNull():
-            raise StepFailed("程序图标没有设置（resources/icons/zsdesk.png）")
-    finally:
-        window.close()
-        window.deleteLater()
-    return f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}）"
+    app = QApplication.instance()
+    if CJK_FONT_FAMILY not in app.font().families():
+        raise StepFailed(f"界面字体没有用上自带的中文字体：{app.font().families()}")
+    if app.windowIcon().isNull():
+        raise StepFailed("程序图标没有设置（resources/icons/zsdesk.png）")
+    return f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标）"
 
 
 STEPS: list[tuple[str, Callable[[Run], str]]] = [
