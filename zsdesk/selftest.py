@@ -153,23 +153,25 @@ def _read_back(path: Path) -> list[str]:
 
 
 def step_chart(run: Run) -> str:
-    ranking = _import("zsdesk.charts.ranking", "图表")
+    """The ranking chart as `zsdesk chart --kind ranking` draws and saves it."""
+    build = _import("zsdesk.charts.build", "图表")
+    export = _import("zsdesk.charts.export", "图表")
     from .domain.enums import Indicator
-    from .store.progress_query import load_progress
 
-    with run.ledger.read() as session:
-        table = load_progress(session, run.period)
+    request = build.ChartRequest(build.ChartKind.RANKING, run.period, Indicator.DOMESTIC_FUNDS)
     written = []
     for suffix, magic in ((".pdf", PDF_MAGIC), (".png", PNG_MAGIC)):
         path = run.out_dir / f"{run.county}-{run.period}-排名{suffix}"
         path.unlink(missing_ok=True)
-        figure = ranking.ranking_figure(table, Indicator.DOMESTIC_FUNDS, run.county)
-        figure.savefig(path)
+        with run.ledger.read() as session:
+            figure = build.build_chart(session, request)
+        export.save_figure(figure, path)
         size = check_file(path, magic, MIN_CHART_BYTES, "图表")
         run.files.append(path)
         written.append(f"{path.name}（{size:,} 字节）")
-    _check_pdf_font(run.files[-2])
-    return "，".join(written)
+        if suffix == ".pdf":
+            _check_pdf_font(path)
+    return "，".join(written) + "，PDF 嵌入自带中文字体"
 
 
 def _check_pdf_font(pdf: Path) -> None:
