@@ -210,7 +210,27 @@ def step_window(run: Run) -> str:
         raise StepFailed(f"界面字体没有用上自带的中文字体：{app.font().families()}")
     if app.windowIcon().isNull():
         raise StepFailed("程序图标没有设置（resources/icons/zsdesk.png）")
-    return f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标）"
+    tabs, extensions = _window_contents(run)
+    return (
+        f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标）"
+        f"，标签页：{'、'.join(tabs)}，插件：{'、'.join(extensions) or '无'}"
+    )
+
+
+def _window_contents(run: Run) -> tuple[list[str], list[str]]:
+    """The tabs and the ext_* plug-ins a main window on the demo county has."""
+    from .ui import main_window
+
+    window = main_window(run.ledger_path)
+    try:
+        tabs = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
+        extensions = list(getattr(window, "installed_extensions", []))
+    finally:
+        window.context.close()
+        window.deleteLater()
+    if not tabs:
+        raise StepFailed("主窗口没有标签页")
+    return tabs, extensions
 
 
 STEPS: list[tuple[str, Callable[[Run], str]]] = [
