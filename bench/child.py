@@ -24,8 +24,13 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _report(extra: dict) -> None:
-    extra = {"started": STARTED, **extra}
+    extra = {"started": STARTED, "cpu_seconds": _cpu_seconds(), **extra}
     sys.stdout.write(f"SHOWN {time.time():.6f} {_peak_rss_kb()} {json.dumps(extra)}\n")
     sys.stdout.flush()
 
@@ -53,7 +58,16 @@ def _patch_exec(visit_tabs: bool) -> None:
     QApplication.exec_ = exec_once
 
 
+def _wait_loaded(window) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    for widget in window.findChildren(QWidget):
+        if hasattr(widget, "wait_loaded"):
+            widget.wait_loaded(600_000)
+
+
 def _visit_tabs(app, windows) -> list[str]:
+    """Show every tab and let background loads finish: all of the file's data in view."""
     visited = []
     for window in windows:
         tabs = getattr(window, "tabs", None)
@@ -63,6 +77,8 @@ def _visit_tabs(app, windows) -> list[str]:
             tabs.setCurrentIndex(index)
             _settle(app)
             visited.append(tabs.widget(index).objectName() or tabs.tabText(index))
+        _wait_loaded(window)
+        _settle(app)
     return visited
 
 

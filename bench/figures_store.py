@@ -8,7 +8,7 @@ import sys
 from decimal import Decimal
 
 from .county import ROOT, County, child_env
-from .measure import MEASURED, Figure, median, ms, time_runs
+from .measure import MEASURED, Figure, Timings, median, ms, time_runs
 
 # The floor of load_progress: every indicator's sums, in one statement, on a plain
 # sqlite3 connection. Money is whole yuan in the file; flags are 0/1; dates ISO text.
@@ -98,10 +98,12 @@ def progress_figure(figure: Figure, county: County, runs: int) -> None:
             floor_rows.append(connection.execute(PROGRESS_FLOOR_SQL, parameters).fetchall())
 
         # Alternate the two so that a burst of load from elsewhere touches both alike.
-        for _ in range(runs):
-            figure.runs += time_runs(zsdesk_way, 1, warmup=0 if figure.runs else 1)
-            figure.floor_runs += time_runs(floor_way, 1, warmup=0 if figure.floor_runs else 1)
-        figure.runs, figure.floor_runs = ms(figure.runs), ms(figure.floor_runs)
+        ours, floor = Timings(), Timings()
+        for index in range(runs):
+            ours += time_runs(zsdesk_way, 1, warmup=0 if index else 1)
+            floor += time_runs(floor_way, 1, warmup=0 if index else 1)
+        figure.record(ours)
+        figure.record(floor, floor=True)
         mismatches = _compare(tables[-1], _floor_actuals(floor_rows[-1], names))
         if mismatches:
             raise AssertionError(f"floor and load_progress disagree: {mismatches[:5]}")

@@ -58,30 +58,46 @@ def time_runs(
     teardown: Callable[[Any], None] | None = None,
     warmup: int = 1,
     budget: float = BUDGET_SECONDS,
-) -> list[float]:
+) -> "Timings":
     """Seconds taken by ``work(setup())`` in each of ``runs`` runs, after ``warmup`` untimed ones.
 
     ``setup`` and ``teardown`` are not timed. The garbage collector is run before each
     run, not switched off: the program pays for its garbage too. Once the runs so far
     have taken ``budget`` seconds, no more are started (a figure far off its target
     would otherwise hold the bench for many minutes); at least one run is always timed.
+    Beside each wall-clock time, the process's CPU time (all its threads) is kept: on a
+    machine shared with other work it shows what the load added.
     """
-    times = []
+    times = Timings()
     spent = 0.0
     for index in range(warmup + runs):
         if times and spent > budget:
             break
         state = setup() if setup else None
         gc.collect()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         work(state)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         spent += elapsed
         if teardown:
             teardown(state)
         if index >= warmup:
             times.append(elapsed)
+            times.cpu.append(cpu)
     return times
+
+
+class Timings(list):
+    """Wall-clock seconds of each run, with ``.cpu``: the CPU seconds of each."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.cpu: list[float] = []
+
+    def __iadd__(self, other):
+        super().__iadd__(other)
+        self.cpu += getattr(other, "cpu", [])
+        return self
 
 
 def median(values: list[float]) -> float:
@@ -109,12 +125,30 @@ class Figure:
     status: str = NOT_YET_BUILT
     runs: list[float] = field(default_factory=list)
     floor_runs: list[float] = field(default_factory=list)
+    cpu_runs: list[float] = field(default_factory=list)
+    """CPU time of each run (same unit as ``runs``): what the machine's load cannot inflate."""
+    floor_cpu_runs: list[float] = field(default_factory=list)
     note: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
     def median(self) -> float | None:
         return median(self.runs) if self.runs else None
+
+    def record(self, timings: "Timings", *, floor: bool = False) -> None:
+        """Keep ``timings`` (seconds) as the figure's (or its floor's) runs, in ms."""
+        if floor:
+            self.floor_runs, self.floor_cpu_runs = ms(timings), ms(timings.cpu)
+        else:
+            self.runs, self.cpu_runs = ms(timings), ms(timings.cpu)
+
+    @property
+    def cpu(self) -> float | None:
+        return median(self.cpu_runs) if self.cpu_runs else None
+
+    @property
+    def floor_cpu(self) -> float | None:
+        return median(self.floor_cpu_runs) if self.floor_cpu_runs else None
 
     @property
     def floor(self) -> float | None:
@@ -147,6 +181,10 @@ class Figure:
             "floor": self.floor,
             "floor_runs": self.floor_runs,
             "ratio": self.ratio,
+            "cpu": self.cpu,
+            "cpu_runs": self.cpu_runs,
+            "floor_cpu": self.floor_cpu,
+            "floor_cpu_runs": self.floor_cpu_runs,
             "target": {"kind": self.target.kind, "value": self.target.value, "text": self.target.text(self.unit)},
             "pass": self.passed,
             "note": self.note,

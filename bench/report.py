@@ -30,14 +30,19 @@ def _result(figure: Figure) -> str:
 
 def markdown_table(figures: list[Figure]) -> str:
     lines = [
-        "| figure | median | floor (same run) | ratio | target | result |",
-        "| --- | ---: | ---: | ---: | --- | --- |",
+        "| figure | median | floor (same run) | ratio | target | result | CPU time: figure / floor |",
+        "| --- | ---: | ---: | ---: | --- | --- | ---: |",
     ]
     for f in figures:
         ratio = f"{f.ratio:.2f}×" if f.ratio is not None else "—"
         floor = _number(f.floor, f.unit) if f.floor_title else "—"
+        cpu = "—"
+        if f.cpu is not None:
+            cpu = _number(f.cpu, f.unit)
+            if f.floor_cpu:
+                cpu += f" / {_number(f.floor_cpu, f.unit)} ({f.cpu / f.floor_cpu:.2f}×)"
         lines.append(
-            f"| {f.title} | {_number(f.median, f.unit)} | {floor} | {ratio} | {f.target.text(f.unit)} | {_result(f)} |"
+            f"| {f.title} | {_number(f.median, f.unit)} | {floor} | {ratio} | {f.target.text(f.unit)} | {_result(f)} | {cpu} |"
         )
     return "\n".join(lines)
 
