@@ -53,13 +53,13 @@ def _require_window() -> None:
     require("zsdesk.ui", "main_window")
 
 
-def cold_start_figure(figure: Figure, county: County, runs: int) -> None:
+def cold_start_figure(figure: Figure, county: County, runs: int, *, warmup: bool = True) -> None:
     _require_window()
     with tempfile.TemporaryDirectory(prefix="zsdesk-bench-") as home:
         home = Path(home)
-        # One untimed start of each: byte-compiles, fills Matplotlib's font cache.
-        _run_child("bare", None, home)
-        _run_child("zsdesk", county.path, home)
+        if warmup:  # one untimed start of each: byte-compiles, fills Matplotlib's font cache
+            _run_child("bare", None, home)
+            _run_child("zsdesk", county.path, home)
         zsdesk_runs, bare_runs = [], []
         for _ in range(runs):
             bare_runs.append(_run_child("bare", None, home))

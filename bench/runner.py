@@ -32,10 +32,12 @@ class Plan:
     heavy: int
     """Seconds each (export, import, memory)."""
     diagnostics: int
+    import_times: bool
+    """Each heavy module's import time in fresh interpreters (a dozen processes)."""
 
 
-FULL = Plan(fast=9, process=5, heavy=3, diagnostics=3)
-QUICK = Plan(fast=3, process=2, heavy=1, diagnostics=1)
+FULL = Plan(fast=9, process=5, heavy=3, diagnostics=3, import_times=True)
+QUICK = Plan(fast=3, process=1, heavy=1, diagnostics=1, import_times=False)
 
 
 @dataclass
@@ -60,7 +62,7 @@ class Run:
 
 def _measurers():
     return {
-        "cold_start": lambda f, r: figures_gui.cold_start_figure(f, r.county, r.plan.process),
+        "cold_start": lambda f, r: figures_gui.cold_start_figure(f, r.county, r.plan.process, warmup=not r.quick),
         "projects_first_rows": lambda f, r: figures_gui.projects_first_rows_figure(f, r.window(), r.plan.fast),
         "projects_search": lambda f, r: figures_gui.projects_search_figure(f, r.window(), r.plan.fast),
         "project_editor_open": lambda f, r: figures_gui.editor_open_figure(f, r.window(), r.plan.fast),
@@ -145,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         diagnostics = []
         if not args.no_diagnostics and not only:
             diagnostics = figures_store.open_diagnostics(county, plan.diagnostics)
-            diagnostics += figures_store.import_diagnostics(plan.diagnostics)
+            if plan.import_times:
+                diagnostics += figures_store.import_diagnostics(plan.diagnostics)
     load_after = os.getloadavg()
 
     document = {
