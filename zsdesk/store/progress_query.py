@@ -1,7 +1,9 @@
 """The counting rules of :mod:`zsdesk.domain.counting` as SQL aggregates.
 
-One grouped query per indicator, whatever the size of the county: the sums happen in
-the database, not in Python loops.
+The sums happen in the database, not in Python loops: :func:`load_progress` reads every
+money indicator in one grouped pass over the month's fund rows and every project count
+in one pass over the projects (conditional sums, one column per rule), whatever the size
+of the county. :func:`actuals_by_unit` is the same rule for one indicator alone.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from ..domain.counting import RULES, CountingRule
@@ -66,6 +68,63 @@ def actuals_by_unit(
     raise AssertionError(rule.subject)
 
 
+def _grouped_actuals(
+    session: Session, indicators: Sequence[Indicator], period: YearMonth
+) -> dict[Indicator, dict[int | None, Decimal | int]]:
+    """indicator → unit id → actual, for every indicator, in one query per subject.
+
+    Each rule becomes a conditional sum over the same rows (``SUM(CASE WHEN <rule>
+    THEN amount END)``), so the fund rows and the projects are each read once, not once
+    per indicator (bench/: load_progress on the large county took ~2.3× one raw sqlite3
+    query with three full passes over the funds; see the commit).
+    """
+    rules = [RULES[indicator] for indicator in indicators]
+    found: dict[Indicator, dict] = {rule.indicator: {} for rule in rules}
+    fund_rules = [r for r in rules if r.subject == "funds"]
+    if fund_rules:
+        sums = [
+            # typed Money through the CASE: each sum comes back as Decimal 万元 (or None)
+            func.sum(case((and_(true(), *_project_conditions(rule, session)), FundRecord.amount)))
+            for rule in fund_rules
+        ]
+        query = (
+            select(Project.unit_id, *sums)
+            .join(FundRecord, FundRecord.project_id == Project.id)
+            .where(FundRecord.year == period.year, FundRecord.month <= period.month)
+            .group_by(Project.unit_id)
+        )
+        _spread(session.execute(query), fund_rules, found)
+    project_rules = [r for r in rules if r.subject == "projects"]
+    if project_rules:
+        counts = [
+            func.sum(
+                case(
+                    (
+                        and_(
+                            _in_year_to_date(getattr(Project, rule.date_field), period),
+                            *_project_conditions(rule, session),
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            )
+            for rule in project_rules
+        ]
+        _spread(session.execute(select(Project.unit_id, *counts).group_by(Project.unit_id)), project_rules, found)
+    for rule in rules:
+        if rule.subject == "investors":
+            found[rule.indicator] = actuals_by_unit(session, rule.indicator, period)
+    return found
+
+
+def _spread(result, rules, found: dict) -> None:
+    for unit_id, *values in result:
+        for rule, value in zip(rules, values):
+            if value:  # a unit with nothing for a rule is missing, as a grouped WHERE leaves it
+                found[rule.indicator][unit_id] = value
+
+
 def load_progress(
     session: Session,
     period: YearMonth,
@@ -84,8 +143,9 @@ def load_progress(
     order = unit_names(session)
     unit_actuals: dict = {}
     county_actuals: dict = {}
+    grouped = _grouped_actuals(session, indicators, period)
     for indicator in indicators:
-        by_unit = actuals_by_unit(session, indicator, period)
+        by_unit = grouped[indicator]
         zero = Decimal(0) if indicator.measure.value == "money" else 0
         county_actuals[indicator] = sum(by_unit.values(), zero)
         for unit_id, value in by_unit.items():
