@@ -63,4 +63,4 @@ def test_quick_bench_reports_every_figure(tmp_path):
     # The table printed is the JSON's.
     for figure in document["figures"]:
         assert figure["title"] in result.stdout
-    assert {d["key"] for d in document["diagnostics"]} >= {"open_ledger", "quick_check", "alembic_scan"}
+    assert {d["key"] for d in document["diagnostics"]} >= {"open_ledger", "quick_check", "revision_scan"}
