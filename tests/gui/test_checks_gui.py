@@ -358,3 +358,23 @@ def test_export_gate_for_several_units(demo_window, demo_path):
     assert list(answer) == ["冷水镇", "尚湖镇"]
     assert all(r[3] == "警告：未说明（强制导出）" for r in answer["冷水镇"])
     assert all(r[3].startswith("已核实") for r in answer["尚湖镇"])
+
+
+def test_the_project_editor_has_a_checks_page(panel, qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from zsdesk.ui.project_checks_page import ProjectChecksPage
+    from zsdesk.ui.project_editor import EDITOR_PAGES
+
+    assert sum(1 for page in EDITOR_PAGES if page.__name__ == "project_checks_page") == 1
+    _, finding = row_of(panel, lambda f: f.rule == "no_liaison_leader")
+    editor = panel.open_finding(finding)
+    qtbot.addWidget(editor)
+    page = editor.findChild(ProjectChecksPage, "projectChecksPage")
+    assert page is not None and not page._loaded  # nothing run until the page is looked at
+    pages = editor.findChild(QWidget, "projectEditorPages")
+    pages.setCurrentWidget(page)
+    assert page._loaded
+    assert finding.key in {f.key for f in page.findings}
+    assert all(f.record.opens == ("project", finding.record.id) for f in page.findings)
+    assert any("【警告】没有联系领导" in page.list.item(i).text() for i in range(page.list.count()))

@@ -162,8 +162,11 @@ class CheckFacts:
         """The day the data is judged at: today, or the month's end for a past month."""
         return min(self.today, self.period.last_day) if self.month_given else self.today
 
+    _by_id: dict[int, ProjectFacts] | None = field(default=None, repr=False, compare=False)
+
     def project(self, project_id: int) -> ProjectFacts | None:
-        if not hasattr(self, "_by_id"):
+        """The project with this id (indexed on first use, once the facts are loaded)."""
+        if self._by_id is None or len(self._by_id) != len(self.projects):
             self._by_id = {p.id: p for p in self.projects}
         return self._by_id.get(project_id)
 

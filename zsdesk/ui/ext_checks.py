@@ -12,6 +12,11 @@ def _tr(text: str) -> str:
 
 def install(window) -> None:
     from .checks_panel import ChecksPanel
+    from .project_checks_page import project_checks_page
+    from .project_editor import EDITOR_PAGES
+
+    if project_checks_page not in EDITOR_PAGES:  # one page, however many windows
+        EDITOR_PAGES.append(project_checks_page)
 
     panel = ChecksPanel(window)
     window.add_tab("checks", panel, _tr("审核"))
