@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from zsdesk.domain.enums import EventKind, Stage
 from zsdesk.store import audit
@@ -130,12 +130,44 @@ def test_who_is_the_clerk_or_else_the_login_name(ledger):
     assert {c[4] for c in changes(ledger, "projects", pid)} == {this_user()}
 
 
-def test_plain_sql_bulk_writes_are_not_recorded(clerk):
+def test_bulk_statements_are_recorded_like_edits(clerk):
+    """What the returns importer does: executemany inserts, updates by primary key, deletes."""
+    pid = new_project(clerk)
+    with clerk.begin() as s:
+        s.execute(insert(FundRecord), [{"project_id": pid, "year": 2026, "month": m, "amount": Decimal(m)} for m in (4, 5)])
+        s.execute(update(Project), [{"id": pid, "notes": "批量", "planned_investment": Decimal("501")}])
+        s.execute(update(FundRecord).where(FundRecord.month == 5).values(amount=Decimal("5.5")))
+        s.execute(delete(FundRecord).where(FundRecord.month == 4))
+    history = [(a, f, o, n) for a, f, o, n, _ in changes(clerk, "projects", pid)]
+    assert ("update", "notes", "", "批量") in history
+    assert ("update", "planned_investment", "500", "501") in history
+    amounts = [(a, o, n) for a, f, o, n in history if f == "amount"]
+    assert amounts == [("insert", None, "4"), ("insert", None, "5"), ("update", "5", "5.5"), ("delete", "4", None)]
+    assert {w for *_, w in changes(clerk, "projects", pid)} == {"张丽"}
+
+
+def test_plain_sql_text_is_not_recorded(clerk):
     pid = new_project(clerk)
     before = len(changes(clerk, "projects", pid))
     with clerk.begin() as s:
-        s.execute(update(Project).values(notes="批量"))
-    assert len(changes(clerk, "projects", pid)) == before  # documented limit of session events
+        s.execute(text("UPDATE projects SET notes = '手写SQL'"))
+    assert len(changes(clerk, "projects", pid)) == before  # documented limit
+
+
+def test_a_refused_bulk_statement_leaves_no_entry(clerk):
+    from zsdesk.domain.periods import YearMonth
+    from zsdesk.store import locks
+
+    pid = new_project(clerk)
+    with clerk.begin() as s:
+        s.add(FundRecord(project_id=pid, year=2026, month=3, amount=Decimal(1)))
+    with clerk.begin() as s:
+        locks.lock_month(s, s.get(Project, pid).unit_id, YearMonth(2026, 3))
+    before = len(changes(clerk, "projects", pid))
+    with pytest.raises(Exception, match="已锁定"):
+        with clerk.begin() as s:
+            s.execute(delete(FundRecord))
+    assert len(changes(clerk, "projects", pid)) == before
 
 
 def test_export_a_period_to_xlsx(clerk, tmp_path):

@@ -8,8 +8,10 @@ deleted one an entry per field it had; a project deleted with its funds gets ent
 for those funds too.
 
 Who: the clerk's name from the file's settings (``CLERK_NAME``, 填报人); if none is set,
-the computer's login name. Plain SQL statements (the demo writer's bulk inserts) are not
-seen by session events and are not recorded.
+the computer's login name. ORM bulk statements run through the session
+(``session.execute(update(Project), rows)``, as the returns importer does) are recorded
+too, by reading the rows they touch before and after. Plain SQL text
+(``session.execute(text(...))``, the demo writer's inserts) is not.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import event, insert, or_, select
+from sqlalchemy import event, func, insert, or_, select
 from sqlalchemy.orm import Session, attributes, object_mapper
 
 from ..domain.enums import EventKind, Indicator, InvestorType, Stage, UnitKind
@@ -207,12 +209,12 @@ class _Labels:
         self._units: dict[int, str] = {}
         self._investors: dict[int, str] = {}
 
-    def prefetch(self, objects) -> None:
-        """Look up the projects, units and investors named by ``objects`` in three queries."""
+    def prefetch(self, records) -> None:
+        """Look up the projects, units and investors named by ``records`` (dicts of values)."""
         wanted = {"project_id": set(), "unit_id": set(), "investor_id": set()}
-        for obj in objects:
+        for values in records:
             for key, ids in wanted.items():
-                value = obj.__dict__.get(key)
+                value = values.get(key)
                 if isinstance(value, int):
                     ids.add(value)
         tables = (
@@ -251,26 +253,30 @@ class _Labels:
         return self._investors[investor_id]
 
     def of(self, obj) -> str:
-        v = obj.__dict__.get
-        if isinstance(obj, m.Project):
+        return self.label(type(obj), obj.__dict__)
+
+    def label(self, model, values: dict) -> str:
+        """How the trail names a record of ``model`` with these ``values``."""
+        v = values.get
+        if model is m.Project:
             return f"{v('code') or ''} {v('name') or ''}".strip()
-        if isinstance(obj, m.FundRecord):
+        if model is m.FundRecord:
             return f"{self.project(v('project_id'))} {v('year')}年{v('month')}月"
-        if isinstance(obj, m.FollowUp):
+        if model is m.FollowUp:
             return f"{self.project(v('project_id'))} {stored_text(v('date')) or ''}".strip()
-        if isinstance(obj, m.Target):
+        if model is m.Target:
             return f"{self.unit(v('unit_id'))} {v('year')}年 {_indicator(v('indicator'))}"
-        if isinstance(obj, m.CountyTarget):
+        if model is m.CountyTarget:
             return f"全县 {v('year')}年 {_indicator(v('indicator'))}"
-        if isinstance(obj, (m.Investor, m.Unit, m.Event)):
+        if model in (m.Investor, m.Unit, m.Event):
             return v("name") or ""
-        if isinstance(obj, m.Contact):
+        if model is m.Contact:
             return f"{self.investor(v('investor_id'))} {v('name') or ''}".strip()
-        if isinstance(obj, m.Visit):
+        if model is m.Visit:
             return f"{stored_text(v('date')) or ''} {self.investor(v('investor_id'))}".strip()
-        if isinstance(obj, m.Setting):
+        if model is m.Setting:
             return SETTING_LABELS.get(v("key"), v("key") or "")
-        if isinstance(obj, m.CheckAcknowledgement):
+        if model is m.CheckAcknowledgement:
             return f"{v('rule')} {v('record_key')}"
         return ""
 
@@ -369,7 +375,7 @@ def _after_flush(session: Session, _context) -> None:
     touched = [obj for group in (session.new, session.dirty, session.deleted) for obj in group if type(obj) in AUDITED]
     if not touched and not cascaded:
         return
-    labels.prefetch(touched)
+    labels.prefetch(obj.__dict__ for obj in touched)
     for obj in session.new:
         if type(obj) in AUDITED:
             add("insert", obj.__tablename__, _record_id(obj), labels.of(obj), _value_entries(obj, "insert"))
@@ -396,10 +402,149 @@ def _after_flush(session: Session, _context) -> None:
     session.connection().execute(insert(m.AuditEntry.__table__), rows)
 
 
+# -- bulk statements: insert(Model), update(Model), delete(Model) through session.execute ------
+
+_MODELS = {model.__tablename__: model for model in AUDITED}
+_CHUNK = 500
+
+
+def _model_of(statement):
+    table = getattr(statement, "table", None)
+    return _MODELS.get(getattr(table, "name", None))
+
+
+def _rows(connection, table, where, ids=None) -> dict:
+    """The rows (by primary key) that ``where`` or ``ids`` select, as dicts of Python values."""
+    key = _primary_key(table)
+    found = {}
+    if ids is not None:
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), _CHUNK):
+            for row in connection.execute(select(*table.c).where(key.in_(ids[start : start + _CHUNK]))).mappings():
+                found[row[key.key]] = dict(row)
+        return found
+    query = select(*table.c)
+    if where is not None:
+        query = query.where(where)
+    for row in connection.execute(query).mappings():
+        found[row[key.key]] = dict(row)
+    return found
+
+
+def _primary_key(table):
+    return list(table.primary_key.columns)[0]
+
+
+def _fields(model, values: dict, action: str) -> list[tuple[str, str | None, str | None]]:
+    if model is m.Setting:
+        text = stored_text(values.get("value"))
+        return [(values["key"], None, text) if action == "insert" else (values["key"], text, None)]
+    entries = []
+    for key, raw in values.items():
+        text = stored_text(raw)
+        if key in SKIPPED_FIELDS or text in (None, "", "否"):
+            continue
+        entries.append((key, None, text) if action == "insert" else (key, text, None))
+    return entries
+
+
+def _diff(model, old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
+    entries = []
+    for key in new:
+        if key in SKIPPED_FIELDS or (model is m.Setting and key == "key"):
+            continue
+        before, after = stored_text(old.get(key)), stored_text(new.get(key))
+        if before != after:
+            entries.append((old["key"] if model is m.Setting else key, before, after))
+    return entries
+
+
+def _on_orm_execute(state):
+    """Record ORM bulk statements (``session.execute(update(Project), rows)`` and the like)
+    the way flushes are recorded: they bypass the flush, not the trail."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    session = state.session
+    if session.info.get("audit_suspended") or session.info.get("audit_busy"):
+        return None
+    model = _model_of(state.statement)
+    if model is None:
+        return None
+    session.info["audit_busy"] = True
+    try:
+        return _audited_bulk(state, session, model)
+    finally:
+        session.info["audit_busy"] = False
+
+
+def _audited_bulk(state, session: Session, model):
+    table = model.__table__
+    key = _primary_key(table)
+    connection = session.connection()
+    statement = state.statement
+    where = getattr(statement, "whereclause", None)
+    params = state.parameters
+    by_key = isinstance(params, list) and where is None and params and key.key in params[0]
+    changes: list[tuple[str, dict | None, dict | None]] = []
+    if state.is_insert:
+        integer_key = key.key == "id"
+        before_max = connection.execute(select(func.max(key))).scalar() or 0 if integer_key else None
+        result = state.invoke_statement()
+        if integer_key:
+            after = _rows(connection, table, key > before_max)
+            changes = [("insert", None, row) for row in after.values()]
+        else:
+            rows = params if isinstance(params, list) else [params or {}]
+            changes = [("insert", None, dict(row)) for row in rows]
+    elif state.is_delete:
+        ids = [p[key.key] for p in params] if by_key else None
+        before = _rows(connection, table, where, ids)
+        result = state.invoke_statement()
+        still = _rows(connection, table, None, list(before)) if before else {}
+        changes = [("delete", row, None) for k, row in before.items() if k not in still]
+    else:
+        ids = [p[key.key] for p in params] if by_key else None
+        before = _rows(connection, table, where, ids)
+        result = state.invoke_statement()
+        after = _rows(connection, table, None, list(before)) if before else {}
+        changes = [("update", before[k], after[k]) for k in before if k in after]
+    _record_bulk(session, model, changes)
+    return result
+
+
+def _record_bulk(session: Session, model, changes) -> None:
+    if not changes:
+        return
+    labels = _Labels(session)
+    labels.prefetch(new or old for _, old, new in changes)
+    now = dt.datetime.now().replace(microsecond=0)
+    rows = []
+    for action, old, new in changes:
+        values = new if new is not None else old
+        if action == "update":
+            fields = _diff(model, old, new)
+        else:
+            fields = _fields(model, values, action)
+        record_id = 0 if model is m.Setting else values["id"]
+        label = labels.label(model, values)[:300]
+        for field, before, after in fields:
+            rows.append(
+                dict(at=now, action=action, table_name=model.__tablename__, record_id=record_id,
+                     record_label=label, field=field[:60], old_value=before, new_value=after)
+            )
+    if rows:
+        who = current_user(session)
+        for row in rows:
+            row["who"] = who
+        session.connection().execute(insert(m.AuditEntry.__table__), rows)
+
+
 def install(session_factory) -> None:
-    """Record the changes flushed by sessions made by ``session_factory`` (a sessionmaker)."""
+    """Record the changes made by sessions of ``session_factory`` (a sessionmaker): by
+    their flushes, and by ORM bulk statements run through ``session.execute``."""
     event.listen(session_factory, "before_flush", _before_flush)
     event.listen(session_factory, "after_flush", _after_flush)
+    event.listen(session_factory, "do_orm_execute", _on_orm_execute)
 
 
 # -- reading --------------------------------------------------------------------------------

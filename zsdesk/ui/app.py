@@ -128,16 +128,16 @@ def run_app(args) -> int:
 
 def _open_or_ask(path: Path):
     """Open the file; on a problem, say so and offer the first-run choices again."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from ..store.db import open_ledger
     from .first_run import FirstRunDialog
 
     while True:
-        try:
-            return open_ledger(path)
-        except KnownError as exc:
-            QMessageBox.warning(None, "无法打开台账", exc.message)
+        # Data safety (zsdesk/ui/safety_dialogs.py): a file another zsdesk holds may be
+        # opened read-only, a damaged one restored; other problems are said there.
+        from .safety_dialogs import open_ledger_interactively
+
+        ledger = open_ledger_interactively(None, path)
+        if ledger is not None:
+            return ledger
         dialog = FirstRunDialog()
         if not dialog.exec() or dialog.chosen_path is None:
             return None

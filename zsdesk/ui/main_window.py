@@ -192,10 +192,12 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: str | Path) -> bool:
         """Switch to another ledger file; a problem is shown and the current file kept."""
-        try:
-            ledger = open_ledger(path)
-        except KnownError as exc:
-            self.show_error(exc)
+        # Data safety (zsdesk/ui/safety_dialogs.py): a file another zsdesk holds may be
+        # opened read-only, a damaged one restored from its newest good backup.
+        from .safety_dialogs import open_ledger_interactively
+
+        ledger = open_ledger_interactively(self, path)
+        if ledger is None:
             if not Path(path).exists():
                 remove_recent_file(path)
                 self._rebuild_recent_menu()
