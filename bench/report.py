@@ -28,6 +28,21 @@ def _result(figure: Figure) -> str:
     return "pass" if figure.passed else "**MISS**"
 
 
+def figures_from_json(document: dict) -> list[Figure]:
+    """The figures of a results file, to print its table again (``python -m bench --table PATH``)."""
+    from .measure import Target
+
+    figures = []
+    for item in document["figures"]:
+        figure = Figure(
+            item["key"], item["title"], item["unit"], Target(item["target"]["kind"], item["target"]["value"]),
+            item["issue"], item["floor_title"], item["status"], item["runs"], item["floor_runs"],
+            item.get("cpu_runs", []), item.get("floor_cpu_runs", []), item["note"], item["extra"],
+        )
+        figures.append(figure)
+    return figures
+
+
 def markdown_table(figures: list[Figure]) -> str:
     lines = [
         "| figure | median | floor (same run) | ratio | target | result | CPU time: figure / floor |",

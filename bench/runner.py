@@ -16,7 +16,7 @@ from . import figures_gui, figures_returns, figures_store
 from .county import DEFAULT_CACHE, ROOT, County, demo_county
 from .figures import KEYS, SPECS
 from .measure import ERROR, NOT_YET_BUILT, Figure, NotYetBuilt
-from .report import diagnostics_table, markdown_table, notes, write_json
+from .report import diagnostics_table, figures_from_json, markdown_table, notes, write_json
 
 DEFAULT_JSON = ROOT / "bench" / "results.json"
 
@@ -108,11 +108,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", default="", help=f"只测这些，逗号分隔 / only these figures: {','.join(KEYS)}")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="演示县缓存目录 / demo county cache folder")
     parser.add_argument("--no-diagnostics", action="store_true", help="不测导入耗时等诊断 / skip the diagnostics")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="只打印已有结果文件的表格 / print the table of a results file, measure nothing")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.table:
+        import json
+
+        document = json.loads(args.table.read_text(encoding="utf-8"))
+        print(markdown_table(figures_from_json(document)))
+        return 0
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     only = [k.strip() for k in args.only.split(",") if k.strip()]
     unknown = sorted(set(only) - set(KEYS))
