@@ -12,6 +12,7 @@ what was certainly committed when the kill came.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -24,6 +25,7 @@ from zsdesk.store.backup import backup_before
 from zsdesk.store.db import open_ledger
 from zsdesk.store.models import FundRecord, ImportRecord, Project, Unit
 
+TODAY = dt.date(2026, 6, 30)
 IMPORT_UNIT = "甲镇"
 IMPORT_YEAR, IMPORT_MONTH = 2026, 5
 
@@ -33,25 +35,32 @@ def _log(fd: int, text: str) -> None:
 
 
 def save_job(db: str, log: int, limit: int | None = None) -> None:
-    """What the window does on 保存: one project with its year of funds, and an edit, per action."""
+    """What the project editor's 保存 does, through the same store service (save_project):
+    a new project with a year of funds, and an edit of another project, in one action."""
+    from dataclasses import replace
+
+    from zsdesk.domain.enums import Stage
+    from zsdesk.domain.records import ProjectData
+    from zsdesk.store.projects import project_data, save_project
+
     ledger = open_ledger(db)
     _log(log, "open")
     with ledger.read() as s:
-        k = len(s.scalars(select(Project.id).where(Project.code.like("KILL-%"))).all())
+        k = len(s.scalars(select(Project.id).where(Project.name.like("KILL-%"))).all())
         unit_id = s.scalar(select(Unit.id).where(Unit.name == "乙乡"))
         marker_id = s.scalar(select(Project.id).where(Project.code == "MARKER"))
     while True:
         k += 1
         _log(log, f"begin {k}")
         with ledger.begin() as s:
-            project = Project(code=f"KILL-{k}", name=f"保存测试{k}", unit_id=unit_id, planned_investment=Decimal(k))
-            s.add(project)
-            s.flush()
-            for month in range(1, 13):
-                s.add(FundRecord(project_id=project.id, year=2025, month=month, amount=Decimal(k)))
-            marker = s.get(Project, marker_id)
-            marker.progress_note = f"save {k}"
-            marker.planned_investment = Decimal(k)
+            funds = {(2025, month): Decimal(k) for month in range(1, 13)}
+            data = ProjectData(
+                name=f"KILL-{k}", unit_id=unit_id, dates={Stage.PLANNED: dt.date(2025, 1, 2)},
+                planned_investment=Decimal(k), funds=funds,
+            )
+            save_project(s, None, data, TODAY)
+            marker = replace(project_data(s, marker_id), progress_note=f"save {k}", planned_investment=Decimal(k))
+            save_project(s, marker_id, marker, TODAY)
         _log(log, f"committed {k}")
         if limit is not None and k >= limit:
             ledger.close()
@@ -124,7 +133,7 @@ def warm_up(folder: Path) -> None:
     ledger = create_ledger(scratch, "预热县", ["甲镇", "乙乡"])
     with ledger.begin() as s:
         unit_id = s.scalar(select(Unit.id).where(Unit.name == "乙乡"))
-        s.add(Project(code="MARKER", name="标记", unit_id=unit_id, planned_investment=Decimal(0)))
+        s.add(Project(code="MARKER", name="标记", unit_id=unit_id, planned_investment=Decimal(0), planned_on=dt.date(2025, 1, 2)))
         first = s.scalar(select(Unit.id).where(Unit.name == IMPORT_UNIT))
         s.add(Project(code="IMP-000", name="导入", unit_id=first, planned_investment=Decimal(0)))
     ledger.close()

@@ -8,6 +8,7 @@ the killed one left). The checks read the file with plain ``sqlite3``, not with 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -48,7 +49,9 @@ class Zygote:
         self.process = subprocess.Popen(
             [sys.executable, str(WORKER), str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
         )
-        assert self.process.stdout.readline().strip() == "ready"
+        if self.process.stdout.readline().strip() != "ready":
+            self.close()
+            pytest.fail("the kill test's worker did not start")
 
     def kill_after(self, command: dict, rng: random.Random, span: float) -> tuple[int, str]:
         """Start a child on ``command`` and SIGKILL it at a random moment.
@@ -127,7 +130,7 @@ def test_kill_during_saves(tmp_path, zygote):
     ledger = create_ledger(db, "测试县", ["甲镇", "乙乡"])
     with ledger.begin() as s:
         unit = s.scalar(select(Unit.id).where(Unit.name == "乙乡"))
-        s.add(Project(code="MARKER", name="标记项目", unit_id=unit, planned_investment=Decimal(0)))
+        s.add(Project(code="MARKER", name="标记项目", unit_id=unit, planned_investment=Decimal(0), planned_on=dt.date(2025, 1, 2)))
     ledger.close()
     log = tmp_path / "saves.log"
     rng = random.Random(20260630)
@@ -140,18 +143,18 @@ def test_kill_during_saves(tmp_path, zygote):
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (status, logged(log)[-3:])
         raw = assert_sound(db)
         try:
-            codes = [r[0] for r in raw.execute("SELECT code FROM projects WHERE code LIKE 'KILL-%'")]
+            codes = [r[0] for r in raw.execute("SELECT name FROM projects WHERE name LIKE 'KILL-%'")]
             n = len(codes)
             assert sorted(codes) == sorted(f"KILL-{k}" for k in range(1, n + 1))
             for k, count, low, high in raw.execute(
-                "SELECT CAST(substr(p.code, 6) AS INTEGER), count(f.id), min(f.amount), max(f.amount) "
-                "FROM projects p LEFT JOIN fund_records f ON f.project_id = p.id WHERE p.code LIKE 'KILL-%' GROUP BY p.id"
+                "SELECT CAST(substr(p.name, 6) AS INTEGER), count(f.id), min(f.amount), max(f.amount) "
+                "FROM projects p LEFT JOIN fund_records f ON f.project_id = p.id WHERE p.name LIKE 'KILL-%' GROUP BY p.id"
             ):
                 assert (count, low, high) == (12, k * YUAN_PER_WAN, k * YUAN_PER_WAN), f"save {k} is half in"
             note, planned = raw.execute("SELECT progress_note, planned_investment FROM projects WHERE code = 'MARKER'").fetchone()
             assert (note, planned) == ((f"save {n}", n * YUAN_PER_WAN) if n else ("", 0))
             audited = raw.execute(
-                "SELECT count(*) FROM audit_log WHERE table_name = 'projects' AND field = 'code' AND new_value LIKE 'KILL-%'"
+                "SELECT count(*) FROM audit_log WHERE table_name = 'projects' AND field = 'name' AND new_value LIKE 'KILL-%'"
             ).fetchone()[0]
             assert audited == n  # the trail went in and out with the data
         finally:
