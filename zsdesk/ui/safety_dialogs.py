@@ -108,10 +108,25 @@ def open_ledger_interactively(parent: QWidget | None, path: str | Path) -> Ledge
 
 
 def _offer_read_only(parent, path: Path, exc: KnownError, title: str) -> Ledger | None:
+    holder = getattr(exc, "holder", None)
+    if holder is not None:
+        who = f"{holder.clerk}（{_tr('系统用户')} {holder.user}）" if holder.clerk else holder.user
+        text = _tr("这个台账正由别人打开，可能正在修改：\n\n    %s\n    %s：%s\n    %s %s\n\n%s") % (
+            who,
+            _tr("电脑"),
+            holder.computer,
+            _tr("打开于"),
+            f"{holder.since:%Y-%m-%d %H:%M}",
+            path,
+        )
+    elif isinstance(exc, LedgerLocked):
+        text = _tr("这个台账正被另一个zsdesk打开：\n%s") % path
+    else:
+        text = exc.message
     answer = choose(
         parent,
         title,
-        exc.message + "\n\n" + _tr("以只读方式打开可以查看、打印和导出，但不能修改。"),
+        text + "\n\n" + _tr("以只读方式打开可以查看、打印和导出，但不能修改。"),
         [("readonly", _tr("只读打开")), ("cancel", _tr("取消"))],
         QMessageBox.Icon.Warning,
     )
