@@ -220,3 +220,14 @@ def test_find_backup_by_number_or_name(ledger):
     assert backup.find_backup(ledger.path, first.name) == first
     with pytest.raises(Exception, match="没有第 3 个备份"):
         backup.find_backup(ledger.path, "3")
+
+
+def test_backup_before_an_import_from_inside_its_transaction(ledger):
+    add_project(ledger, "XM-1")
+    with ledger.begin() as s:
+        s.scalars(select(Project)).first().name = "导入前"
+        s.flush()  # a write of this same transaction, not committed: not in the copy
+        copy = backup.backup_before(s, "import")
+    raw = sqlite3.connect(copy)
+    assert raw.execute("SELECT name FROM projects").fetchall() == [("项目XM-1",)]
+    raw.close()

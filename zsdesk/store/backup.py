@@ -250,12 +250,24 @@ def take_backup(ledger_path: str | os.PathLike, reason: str, *, now: dt.datetime
 def backup_before(ledger, reason: str = "import") -> Path:
     """A backup before a change that touches much (an import): call it before the change.
 
-    ``ledger`` is an open :class:`~zsdesk.store.db.Ledger` (its committed state is copied;
-    it stays open) or a path. Raises a Chinese LedgerError if no copy could be made:
-    then do not go on with the change.
+    ``ledger`` is an open :class:`~zsdesk.store.db.Ledger`, a Session of one (inside the
+    action's transaction, before its first write: the committed state is copied, which
+    WAL lets another connection read meanwhile), or a path. Raises a Chinese LedgerError
+    if no copy could be made: then do not go on with the change.
     """
-    path = Path(getattr(ledger, "path", ledger))
-    return take_backup(path, reason)
+    return take_backup(_ledger_path(ledger), reason)
+
+
+def _ledger_path(ledger) -> Path:
+    if hasattr(ledger, "path"):
+        return Path(ledger.path)
+    bind = getattr(ledger, "get_bind", None)
+    if callable(bind):
+        database = bind().url.database or ""
+        if database.startswith("file:"):  # a read-only URI
+            database = database[len("file:") :].split("?", 1)[0]
+        return Path(database)
+    return Path(ledger)
 
 
 def backup_on_open(ledger_path: str | os.PathLike, *, now: dt.datetime | None = None) -> Path | None:
