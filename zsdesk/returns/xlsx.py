@@ -31,7 +31,11 @@ import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.xml.functions import iterparse
 
 from ..domain.money import WAN_DECIMALS
 from ..errors import KnownError
@@ -315,6 +319,32 @@ def _check_members(place: Place, archive: zipfile.ZipFile) -> None:
                     raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
 
 
+def _read_size_from_head(self) -> None:
+    """ReadOnlyWorksheet._get_size, stopping where the rows begin.
+
+    openpyxl looks for a sheet's <dimension> with 'end' events, which, when the element
+    is missing (openpyxl's own write-only files omit it), parses every row of every
+    sheet before the workbook is even open: a sheet of a million rows would be read
+    whole. <dimension> comes before <sheetData> by the schema, so stopping at the
+    start of <sheetData> gives the same answer without reading the rows.
+    """
+    source = self._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                ref = element.get("ref")
+                if ref:
+                    self._min_column, self._min_row, self._max_column, self._max_row = SheetDimension(ref=ref).boundaries
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
+ReadOnlyWorksheet._get_size = _read_size_from_head
+
+
 @contextlib.contextmanager
 def open_workbook(path: Path) -> Iterator:
     """A checked workbook opened read-only (streamed, never loaded whole)."""
@@ -323,14 +353,21 @@ def open_workbook(path: Path) -> Iterator:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except DAMAGE as exc:
         raise place.refuse(f"文件已损坏，Excel工作簿结构无法读取（{type(exc).__name__}）") from None
+    workbook._zsdesk_streams = []
     try:
         yield workbook
     finally:
+        # A refusal half-way through a sheet leaves its row iterator suspended (the
+        # exception's traceback keeps it alive): close the sheets' streams now.
+        for stream in workbook._zsdesk_streams:
+            stream.close()
         workbook.close()
 
 
 def sheet_rows(place: Place, workbook, sheet: str, limit: int, width: int, *, values_only: bool = False) -> Iterator[tuple[int, tuple]]:
     """(row number, cells) of a sheet, at most ``limit`` rows, ``width`` cells each.
+
+    The sheet's stream is closed by :func:`open_workbook` when the workbook closes.
 
     A sheet with more rows than ``limit`` is refused as soon as the bound is passed: a
     sheet of a million rows costs the time of ``limit`` rows, not of a million.
@@ -340,18 +377,24 @@ def sheet_rows(place: Place, workbook, sheet: str, limit: int, width: int, *, va
     ws = workbook[sheet]
     where = place.on(sheet)
     iterator = ws.iter_rows(min_row=1, max_row=limit + 1, max_col=width, values_only=values_only)
+    streams = getattr(workbook, "_zsdesk_streams", None)
+    if streams is not None:
+        streams.append(iterator)
     number = 0
-    while True:
-        try:
-            row = next(iterator)
-        except StopIteration:
-            return
-        except DAMAGE as exc:
-            raise where.refuse(f"文件已损坏，工作表内容无法读取（{type(exc).__name__}）", row=number + 1) from None
-        number += 1
-        if number > limit:
-            raise where.refuse(f"行数超过上限（最多{limit}行），不是正常的月报", row=number)
-        yield number, row
+    try:
+        while True:
+            try:
+                row = next(iterator)
+            except StopIteration:
+                return
+            except DAMAGE as exc:
+                raise where.refuse(f"文件已损坏，工作表内容无法读取（{type(exc).__name__}）", row=number + 1) from None
+            number += 1
+            if number > limit:
+                raise where.refuse(f"行数超过上限（最多{limit}行），不是正常的月报", row=number)
+            yield number, row
+    finally:
+        iterator.close()  # closes the sheet's stream in the zip, even when reading stops early
 
 
 # --- one cell --------------------------------------------------------------------------
