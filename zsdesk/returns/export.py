@@ -112,8 +112,13 @@ def export_return(
 
 
 def _as_explanation(item) -> Explanation:
+    """An Explanation, a (rule, record, message, explanation) row, or an explained
+    check finding (``.title``, ``.record.label``, ``.message``, ``.acknowledgement``)."""
     if isinstance(item, Explanation):
         return item
+    acknowledgement = getattr(item, "acknowledgement", None)
+    if acknowledgement is not None:
+        return Explanation(str(item.title), str(item.record.label), str(item.message), str(acknowledgement.explanation))
     rule, record, message, explanation = (str(v) for v in item)
     return Explanation(rule, record, message, explanation)
 
