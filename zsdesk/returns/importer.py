@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.periods import YearMonth
@@ -77,6 +77,17 @@ PROJECT_COMPARED = (
     *L.PROJECT_BOOL_FIELDS,
     *L.PROJECT_MONEY_FIELDS,
 )
+NEW_INVESTOR = {
+    "kind": "private",
+    "home_region": "",
+    "industry": "",
+    "chamber": "",
+    "registered_on": None,
+    "film_production": False,
+    "notable": False,
+    "notes": "",
+}
+"""An investor known only by the name typed in Excel."""
 INVESTOR_UPDATED = ("kind", "home_region", "industry", "chamber", "registered_on", "film_production", "notable", "notes")
 
 
@@ -481,7 +492,7 @@ class _Planner:
             return (own or rows)[0]["id"]
         placeholder = _New(f"name:{name}")
         if placeholder not in self.work.new_investors:
-            self.work.new_investors[placeholder] = {"name": name, "unit_id": self.unit.id}
+            self.work.new_investors[placeholder] = {**NEW_INVESTOR, "name": name, "unit_id": self.unit.id}
         return placeholder
 
     # -- visits and events -------------------------------------------------------------
@@ -577,6 +588,22 @@ def apply_return(session: Session, preview: ReturnPreview, *, by: str | None = N
     return fresh
 
 
+def _insert_in_order(session: Session, model, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` with one executemany; their new ids, in the order of ``rows``.
+
+    INSERT … RETURNING in parameter order makes SQLAlchemy send one statement per row
+    on SQLite, and so do rows whose None values differ unless ``render_nulls``. Instead: in this transaction (the only writer: SQLite locks the file)
+    each new integer key is one more than the largest, so the rows get the ids after
+    the largest one, in order.
+    """
+    before = session.scalar(select(func.max(model.id))) or 0
+    session.execute(insert(model).execution_options(render_nulls=True), rows)
+    ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
+    if len(ids) != len(rows):
+        raise AssertionError(f"{model.__tablename__}: {len(rows)} rows inserted, {len(ids)} new ids")
+    return ids
+
+
 def write_import(session: Session, preview: ReturnPreview, *, by: str | None = None) -> None:
     """Do the writes of a plan made in this same transaction."""
     work = preview._work
@@ -586,10 +613,9 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
     parsed = preview.parsed
     investors: dict[str, int] = {}
     if work.new_investors:
-        created = [Investor(**values) for values in work.new_investors.values()]
-        session.add_all(created)
-        session.flush()
-        investors = {placeholder: inv.id for placeholder, inv in zip(work.new_investors, created)}
+        placeholders = list(work.new_investors)
+        ids = _insert_in_order(session, Investor, [work.new_investors[p] for p in placeholders])
+        investors = dict(zip(placeholders, ids))
     if work.investor_updates:
         session.execute(update(Investor), work.investor_updates)
 
@@ -598,13 +624,11 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
 
     codes: dict[str, int] = {}
     if work.new_projects:
-        created = [
-            Project(code=project.code, unit_id=work.unit_id, **{**attributes, "investor_id": investor_id(attributes["investor_id"])})
+        rows = [
+            {**attributes, "code": project.code, "unit_id": work.unit_id, "investor_id": investor_id(attributes["investor_id"])}
             for project, attributes in work.new_projects
         ]
-        session.add_all(created)
-        session.flush()
-        codes = {p.code: p.id for p in created}
+        codes = dict(zip((row["code"] for row in rows), _insert_in_order(session, Project, rows)))
     if work.project_updates:
         rows = [{**row, "investor_id": investor_id(row["investor_id"])} if "investor_id" in row else row
                 for row in work.project_updates]
@@ -631,7 +655,7 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
             if isinstance(project, _New):
                 project = codes[project.removeprefix("code:")]
             rows.append({**values, "investor_id": investor_id(values["investor_id"]), "project_id": project})
-        session.execute(insert(Visit), rows)
+        session.execute(insert(Visit).execution_options(render_nulls=True), rows)
     for start in range(0, len(work.event_deletes), CHUNK):
         session.execute(delete(Event).where(Event.id.in_(work.event_deletes[start : start + CHUNK])))
     if work.event_inserts:
