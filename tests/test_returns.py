@@ -174,9 +174,15 @@ def test_file_names_are_safe():
 
 def test_round_trip_through_the_command_line_gives_the_same_progress(demo_path, tmp_path, capsys):
     out = tmp_path / "returns"
-    assert main(["export-return", "--db", str(demo_path), "--month", "2026-06", "--out-dir", str(out)]) == 0
+    # Checked first: units with unexplained warnings are not exported without --force.
+    assert main(["export-return", "--db", str(demo_path), "--month", "2026-06", "--out-dir", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "未导出" in err and "未说明的警告" in err
+    assert 0 < len(list(out.glob("*.xlsx"))) < 18
+    assert main(["export-return", "--db", str(demo_path), "--month", "2026-06", "--out-dir", str(out), "--force"]) == 0
     files = sorted(out.glob("*.xlsx"))
     assert len(files) == 18
+    assert any(L.EXPLANATION_SHEET in openpyxl.load_workbook(f, read_only=True).sheetnames for f in files)
     assert main(["new", str(tmp_path / "county.sqlite"), "--from", str(demo_path)]) == 0
     capsys.readouterr()
     assert main(["import-returns", "--db", str(tmp_path / "county.sqlite"), *map(str, files)]) == 0

@@ -37,20 +37,57 @@ def test_the_file_menu_has_the_returns_actions(demo_window):
     assert "导出月报(&M)…" in texts and "导入月报(&I)…" in texts
 
 
+def _units_by_gate(window):
+    from zsdesk.store.checks_query import check_exports
+    from zsdesk.store.units import unit_names
+
+    with window.context.read() as session:
+        return check_exports(session, unit_names(session), YearMonth(2026, 6))
+
+
 def test_export_one_units_return_from_the_dialog(demo_window, qtbot, tmp_path):
+    """A unit whose return passes its checks goes out through the real export gate."""
+    ready, _blocked = _units_by_gate(demo_window)
+    unit = next(iter(ready))
     returns = demo_window.returns
     dialog = returns.export_return()
-    dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findText("安文街道"))
+    dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findText(unit))
     dialog.month_edit.setDate(QDate(2026, 6, 1))
-    assert dialog.target_edit.text().endswith("安文街道-2026年6月月报.xlsx")
-    target = tmp_path / "安文.xlsx"
+    assert dialog.target_edit.text().endswith(f"{unit}-2026年6月月报.xlsx")
+    target = tmp_path / "one.xlsx"
     dialog.target_edit.setText(str(target))
     with qtbot.waitSignal(returns.finished, timeout=WAIT) as signal:
         dialog.accept()
     assert "已导出 1 份月报" in signal.args[0]
     ws = openpyxl.load_workbook(target)[L.PROJECT_SHEET]
     assert ws["A1"].value == "磐安县招商引资工作月报表(2026年6月)"
+    assert ws["A2"].value == f"填报单位：{unit}"
     assert demo_window.statusBar().currentMessage().startswith("已导出")
+
+
+def test_a_return_that_fails_its_checks_is_not_written(demo_window, qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    _ready, blocked = _units_by_gate(demo_window)
+    unit = next(iter(blocked))
+    returns = demo_window.returns
+    dialog = returns.export_return()
+    dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findText(unit))
+    dialog.month_edit.setDate(QDate(2026, 6, 1))
+    dialog.target_edit.setText(str(tmp_path / "blocked.xlsx"))
+    seen = []
+
+    def cancel_the_gate():
+        gate = demo_window.export_gate_dialog
+        seen.append(gate.list.count())
+        gate.reject()
+
+    QTimer.singleShot(0, cancel_the_gate)
+    with qtbot.waitSignal(returns.finished, timeout=WAIT) as signal:
+        dialog.accept()
+    assert signal.args[0] == "未导出月报"
+    assert seen and seen[0] > 0
+    assert not (tmp_path / "blocked.xlsx").exists()
 
 
 def test_the_month_cannot_be_in_the_future(demo_window):
@@ -65,6 +102,7 @@ def test_export_every_unit_into_a_folder_chosen_in_the_file_dialog(demo_window, 
     folder.mkdir()
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *args, **kwargs: str(folder)))
     returns = demo_window.returns
+    returns.gate = lambda window, units, period: {u: [("规则", "记录", "提示", "说明")] for u in units}
     dialog = returns.export_return()
     dialog.unit_combo.setCurrentIndex(0)
     dialog.month_edit.setDate(QDate(2026, 6, 1))
@@ -72,7 +110,9 @@ def test_export_every_unit_into_a_folder_chosen_in_the_file_dialog(demo_window, 
     assert dialog.target_edit.text() == str(folder)
     with qtbot.waitSignal(returns.finished, timeout=WAIT):
         dialog.accept()
-    assert len(list(folder.glob("*.xlsx"))) == 18
+    files = list(folder.glob("*.xlsx"))
+    assert len(files) == 18
+    assert openpyxl.load_workbook(files[0])[L.EXPLANATION_SHEET]["B4"].value == "规则"
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..returns import export_return, import_returns, return_file_name
-from ..store.units import unit_names
+from ..store.units import find_unit, unit_names
 from .common import add_db, add_month, open_for_reading, open_for_writing, parse_month
 
 ORDER = 40
@@ -17,11 +17,17 @@ def register(sub) -> None:
         "export-return",
         help="导出月报（Excel）/ export the monthly return (.xlsx)",
         description="导出一个单位某月的月报；不给 --unit 时每个单位一个文件，写入 --out-dir 文件夹。\n"
-        "Write the monthly return of a unit; without --unit, one file per unit into --out-dir.",
+        "导出前先审核：有错误或未说明的警告的单位不导出（退出码1），--force 放过未说明的警告并写入审核说明表。\n"
+        "Write the monthly return of a unit; without --unit, one file per unit into --out-dir.\n"
+        "Each return is checked first: a unit with errors or unexplained warnings is not exported (exit 1);\n"
+        "--force lets unexplained warnings through, listed in the return's 审核说明 sheet.",
     )
     add_db(export)
     add_month(export)
     export.add_argument("--unit", metavar="NAME", help="单位 / unit (default: every unit)")
+    export.add_argument(
+        "--force", action="store_true", help="未说明的警告也导出（错误不行）/ export despite unexplained warnings (not errors)"
+    )
     target = export.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", metavar="FILE.xlsx", help="输出文件（须与 --unit 同用）/ output file (with --unit)")
     target.add_argument("--out-dir", metavar="DIR", help="输出文件夹 / output folder")
@@ -71,6 +77,10 @@ def register(sub) -> None:
 
 
 def run_export(args) -> int:
+    import sys
+
+    from ..store.checks_query import ReturnBlocked, gate_for_export
+
     period = parse_month(args.month)
     if args.out and not args.unit:
         raise InputError("--out 只能导出一个单位的月报，请同时给出 --unit；导出所有单位请用 --out-dir")
@@ -83,14 +93,26 @@ def run_export(args) -> int:
                 if folder.exists() and not folder.is_dir():
                     raise InputError(f"不是文件夹：{folder}")
                 folder.mkdir(parents=True, exist_ok=True)
+            blocked = 0
             for unit in units:
                 path = Path(args.out) if args.out else Path(args.out_dir) / return_file_name(unit, period)
                 if path.suffix.lower() != ".xlsx":
                     raise InputError(f"输出文件的扩展名应为 .xlsx：{path}")
-                result = export_return(session, unit, period, path)
-                print(f"已导出  {result.path}：{result.unit} {period.chinese}，项目{result.projects}个")
+                find_unit(session, unit)
+                try:
+                    explanations = gate_for_export(session, unit, period, force=args.force)
+                except ReturnBlocked as exc:
+                    blocked += 1
+                    print(f"未导出  {exc.message}", file=sys.stderr)
+                    continue
+                result = export_return(session, unit, period, path, explanations=explanations)
+                note = f"，审核说明{len(explanations)}条" if explanations else ""
+                print(f"已导出  {result.path}：{result.unit} {period.chinese}，项目{result.projects}个{note}")
     finally:
         ledger.close()
+    if blocked:
+        print(f"{blocked}个单位的月报未通过审核，未导出（zsdesk check 查看；--force 放过未说明的警告）", file=sys.stderr)
+        return 1
     return 0
 
 

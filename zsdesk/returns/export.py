@@ -13,6 +13,7 @@ explanations of check warnings) becomes the sheet 审核说明.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -212,6 +213,36 @@ def _yes(flag: bool) -> str:
 
 # --- the printed sheets ---------------------------------------------------------------
 
+LINE_HEIGHT = 13.5
+"""Points per line of 10-point text."""
+
+
+def _text_width(text: str) -> float:
+    """Width in column units (about one digit) of 10-point text: between what LibreOffice
+    prints (a Chinese character about 1.45 units) and Excel with SimSun (about 1.9)."""
+    return sum(1.6 if ord(ch) > 0x2E7F else 0.9 for ch in text)
+
+
+def row_height(columns, values: dict) -> float | None:
+    """The height a row of wrapped text needs, or None for one line.
+
+    Neither Excel nor LibreOffice fits the height of a row to its wrapped text when
+    it opens a file, so the form sets it: otherwise long names print on top of the
+    next row.
+    """
+    lines = 1
+    for column in columns:
+        if column.style != "wrap":
+            continue
+        text = values.get(column.key)
+        if not isinstance(text, str) or not text:
+            continue
+        usable = max(column.width - 0.5, 1.0)
+        needed = sum(max(1, math.ceil(_text_width(part) / usable)) for part in text.split("\n"))
+        lines = max(lines, needed)
+    return None if lines == 1 else min(lines, 30) * LINE_HEIGHT + 2
+
+
 def form_title(county: str, period: YearMonth) -> str:
     return f"{county}{L.TITLE_WORDS}({period.chinese})"
 
@@ -276,7 +307,7 @@ def write_project_sheet(workbook, data: ReturnData, today: dt.date) -> None:
             "progress_note": p["progress_note"],
             "problems": p["problems"],
         }
-        sheet.append([cell(values[c.key], c.style) for c in columns])
+        sheet.append([cell(values[c.key], c.style) for c in columns], height=row_height(columns, values))
     last = L.FIRST_DATA_ROW + len(data.projects) - 1
     totals = {1: cell(L.TOTAL_LABEL, "total_label")}
     for key in L.MONEY_COLUMNS:
@@ -373,7 +404,7 @@ def write_visit_sheet(workbook, data: ReturnData) -> None:
             "outcome": v["outcome"],
             "project": v["project_name"] or "",
         }
-        sheet.append([cell(values[c.key], c.style) for c in columns])
+        sheet.append([cell(values[c.key], c.style) for c in columns], height=row_height(columns, values))
     _subtotal(sheet, columns, ("batches", "headcount"), header_row + 1, len(data.visits))
     sheet.append([])
     row = sheet.append(sheet.band({1: cell(L.EVENT_SECTION, "section")}), height=22)
@@ -393,7 +424,7 @@ def write_visit_sheet(workbook, data: ReturnData) -> None:
             "intention_projects": e["intention_projects"],
             "notes": e["notes"],
         }
-        sheet.append([cell(values[c.key], c.style) for c in columns])
+        sheet.append([cell(values[c.key], c.style) for c in columns], height=row_height(columns, values))
     _subtotal(sheet, columns, ("firms", "representatives", "intention_projects"), header_row + 1, len(data.events))
 
 
@@ -415,15 +446,13 @@ def write_explanation_sheet(workbook, data: ReturnData, explanations: list[Expla
     sheet.print_setup(title_rows="3:3", freeze="A4")
     _title_rows(sheet, f"{data.unit}{data.period.chinese}月报审核说明", data.unit, "")
     sheet.append([sheet.cell(h, "header") for h in L.EXPLANATION_HEADERS], height=22)
+    columns = [L.Column(f"c{i}", h, w, "wrap") for i, (h, w) in enumerate(zip(L.EXPLANATION_HEADERS, L.EXPLANATION_WIDTHS))]
     for serial, item in enumerate(explanations, start=1):
+        texts = [item.rule, item.record, item.message, item.explanation]
+        values = {f"c{i}": text for i, text in enumerate(texts, start=1)}
         sheet.append(
-            [
-                sheet.cell(serial, "center"),
-                sheet.cell(item.rule, "wrap"),
-                sheet.cell(item.record, "wrap"),
-                sheet.cell(item.message, "wrap"),
-                sheet.cell(item.explanation, "wrap"),
-            ]
+            [sheet.cell(serial, "center"), *(sheet.cell(text, "wrap") for text in texts)],
+            height=row_height(columns, values),
         )
 
 

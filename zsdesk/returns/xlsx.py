@@ -89,7 +89,11 @@ STYLES: dict[str, dict] = {
     ),
     "total_text": dict(font=Font(name=BODY_FONT, size=10, bold=True), border=_GRID, fill=_TOTAL_FILL),
     "total_money": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True), border=_GRID, fill=_TOTAL_FILL, number_format=MONEY_FORMAT
+        font=Font(name=BODY_FONT, size=10, bold=True),
+        alignment=Alignment(vertical="center", shrink_to_fit=True),
+        border=_GRID,
+        fill=_TOTAL_FILL,
+        number_format=MONEY_FORMAT,
     ),
     "total_count": dict(
         font=Font(name=BODY_FONT, size=10, bold=True), border=_GRID, fill=_TOTAL_FILL, number_format=COUNT_FORMAT

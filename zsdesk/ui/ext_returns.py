@@ -53,6 +53,9 @@ class ReturnsActions(QObject):
         """The dialog waiting for the user (tests drive it through its methods)."""
         self.previews: list = []
         self.outcomes: list[tuple[str, str]] = []
+        self.gate = None
+        """``(window, units, period) -> {unit: 审核说明 rows} | None``: the check before an
+        export (None: :func:`zsdesk.ui.export_gate.confirm_exports`; tests replace it)."""
         self.export_return_action = self._action(self.tr("导出月报(&M)…"), "exportReturnAction", self.export_return)
         self.import_returns_action = self._action(self.tr("导入月报(&I)…"), "importReturnsAction", self.import_returns)
         self.export_summary_action = self._action(self.tr("导出汇总表…"), "exportSummaryAction", self.export_summary)
@@ -152,6 +155,15 @@ class ReturnsActions(QObject):
             self.window.show_error(KnownError(self.tr("请选择保存位置")))
             return
         chosen = units if unit is ALL_UNITS else [unit]
+        if self.gate is None:
+            from .export_gate import confirm_exports as gate
+        else:
+            gate = self.gate
+        allowed = gate(self.window, chosen, period)
+        if not allowed:
+            self._finish(self.tr("未导出月报"))
+            return
+        chosen = [name for name in chosen if name in allowed]
         if unit is ALL_UNITS:
             target.mkdir(parents=True, exist_ok=True)
         elif target.suffix.lower() != ".xlsx":
@@ -164,7 +176,9 @@ class ReturnsActions(QObject):
                 for step, name in enumerate(chosen):
                     report(step, self.tr("正在导出 %s 的月报…") % name)
                     path = target / return_file_name(name, period) if unit is ALL_UNITS else target
-                    written.append(export_return(session, name, period, path, today=today))
+                    written.append(
+                        export_return(session, name, period, path, explanations=allowed[name], today=today)
+                    )
             return written
 
         def done(written):
