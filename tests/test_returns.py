@@ -17,7 +17,6 @@ from zsdesk.returns import Explanation, export_return, import_returns, preview_r
 from zsdesk.returns import layout as L
 from zsdesk.returns.importer import apply_return
 from zsdesk.store import settings as keys
-from zsdesk.store.db import open_ledger
 from zsdesk.store.ledger_setup import create_from
 from zsdesk.store.models import FundRecord, ImportRecord, Project, Unit, Visit
 from zsdesk.store.progress_query import load_progress

@@ -187,9 +187,8 @@ def _from_machine(place: Place, machine: MachineData, sha: str) -> ParsedReturn:
                 raise place.refuse(f"项目编号 {project.code} 在隐藏数据表中出现两次")
             seen.add(project.code)
             parsed.projects.append(project)
-        codes = {p.code for p in parsed.projects}
         for row in machine.table("visits").dicts():
-            parsed.visits.append(_machine_visit(row, parsed.investors, codes))
+            parsed.visits.append(_machine_visit(row, parsed.investors))
         for row in machine.table("events").dicts():
             parsed.events.append(ReturnEvent(_machine_event(row)))
     except (ValueError, KeyError) as exc:
@@ -274,7 +273,7 @@ def _machine_project(row: dict, period: YearMonth, investors: dict[str, ReturnIn
     return ReturnProject(code, 0, values, key, name, months, exported_name=values["name"])
 
 
-def _machine_visit(row: dict, investors: dict, codes: set[str]) -> ReturnVisit:
+def _machine_visit(row: dict, investors: dict) -> ReturnVisit:
     key = row["investor"] or None
     if key is not None and key not in investors:
         raise ValueError("考察记录的客商不在客商表中")

@@ -22,7 +22,7 @@ from ..domain.enums import Indicator, Measure
 from ..errors import InputError
 from ..store import settings as keys
 from ..store.models import CountyTarget, Target, Unit, target_from_base, target_to_base
-from .machine import MachineData, Table, read_machine_sheet, write_machine_sheet
+from .machine import MachineData, read_machine_sheet, write_machine_sheet
 from .problems import Place, RefusedFile
 from .reader import _cell_text, _fmt
 from .xlsx import CellAt, FormSheet, check_workbook_file, count_in, money_in, new_workbook, open_workbook, save_atomically, sheet_rows, text_in
