@@ -1,0 +1,704 @@
+"""Importing monthly returns at the bureau.
+
+For each file: :func:`preview_return` reads and checks it and compares it with the
+county file — unit, month, projects new / changed / unchanged, findings — without
+writing anything. :func:`apply_return` then writes it in the caller's transaction (one
+per file): importing a unit's month replaces what the county file holds for that unit
+and month, i.e. the monthly funds of January to that month of the unit's projects,
+and the unit's visits and events of that month. New projects are created; known ones
+are matched by their code. What is already equal is not touched, so importing the
+same return twice changes nothing the second time.
+
+The database work is a fixed number of SQL statements per file (bulk inserts,
+updates and deletes by id), not one per project.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.periods import YearMonth
+from ..store import settings as keys
+from ..store.db import Ledger
+from ..store.models import Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
+from . import layout as L
+from .problems import Place, RefusedFile
+from .reader import ParsedReturn, ReturnProject, read_return
+
+CHUNK = 5_000
+"""Bound parameters per IN list (SQLite allows 32,766)."""
+
+FIELD_LABELS = {
+    "name": "项目名称",
+    "investor_id": "投资方",
+    "industry": "产业类别",
+    "stage": "项目阶段",
+    "planned_on": "谋划日期",
+    "negotiating_on": "在谈日期",
+    "signed_on": "签约日期",
+    "landed_on": "落地日期",
+    "construction_on": "开工日期",
+    "operation_on": "投产日期",
+    "suspended_on": "中止日期",
+    "terminated_on": "终止日期",
+    "zhejiang_return": "浙商回归",
+    "mountain_sea": "山海协作",
+    "foreign_capital": "外资",
+    "carried_over": "结转",
+    "declared": "已申报",
+    "declared_on": "申报日期",
+    "declared_amount": "申报金额",
+    "retained_amount": "去年留存",
+    "planned_investment": "计划总投资",
+    "registered_capital": "注册资金",
+    "liaison_leader": "联系领导",
+    "responsible_unit": "责任单位",
+    "cooperating_departments": "配合部门",
+    "person_in_charge": "责任人",
+    "site": "选址",
+    "land_status": "用地指标",
+    "progress_note": "进展情况",
+    "problems": "存在问题",
+    "notes": "备注",
+    "funds": "到位资金",
+}
+PROJECT_COMPARED = (
+    *L.PROJECT_TEXT_FIELDS,
+    "stage",
+    *L.PROJECT_DATE_FIELDS,
+    *L.PROJECT_BOOL_FIELDS,
+    *L.PROJECT_MONEY_FIELDS,
+)
+NEW_INVESTOR = {
+    "kind": "private",
+    "home_region": "",
+    "industry": "",
+    "chamber": "",
+    "registered_on": None,
+    "film_production": False,
+    "notable": False,
+    "notes": "",
+}
+"""An investor known only by the name typed in Excel."""
+INVESTOR_UPDATED = ("kind", "home_region", "industry", "chamber", "registered_on", "film_production", "notable", "notes")
+
+
+@dataclass
+class ProjectPlan:
+    code: str
+    name: str
+    status: str
+    """'new', 'changed' or 'unchanged'."""
+    changes: list[str] = field(default_factory=list)
+    """Chinese labels of the fields that differ from the county file."""
+
+
+@dataclass
+class ReturnPreview:
+    """What importing one file would do, computed before anything is written."""
+
+    path: Path
+    parsed: ParsedReturn | None = None
+    refusal: RefusedFile | None = None
+    projects: list[ProjectPlan] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    funds_changed: int = 0
+    """Month amounts to be added, changed or removed."""
+    visits_added: int = 0
+    visits_removed: int = 0
+    events_added: int = 0
+    events_removed: int = 0
+    investors_added: int = 0
+    already_imported: bool = False
+    """The same file was imported before and nothing would change."""
+    _work: "_Work | None" = None
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def unit(self) -> str:
+        return self.parsed.unit if self.parsed else ""
+
+    @property
+    def period(self) -> YearMonth | None:
+        return self.parsed.period if self.parsed else None
+
+    def with_status(self, status: str) -> list[ProjectPlan]:
+        return [p for p in self.projects if p.status == status]
+
+    @property
+    def new(self) -> list[ProjectPlan]:
+        return self.with_status("new")
+
+    @property
+    def changed(self) -> list[ProjectPlan]:
+        return self.with_status("changed")
+
+    @property
+    def unchanged(self) -> list[ProjectPlan]:
+        return self.with_status("unchanged")
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(
+            self.new
+            or self.changed
+            or self.funds_changed
+            or self.visits_added
+            or self.visits_removed
+            or self.events_added
+            or self.events_removed
+            or self.investors_added
+            or (self._work and self._work.investor_updates)
+        )
+
+    def summary(self) -> str:
+        """One line: what the import does (or why it is refused)."""
+        if self.refusal:
+            return self.refusal.message
+        text = (
+            f"{self.unit} {self.period.chinese}：新增项目{len(self.new)}个、变更{len(self.changed)}个、"
+            f"未变{len(self.unchanged)}个，到位资金变动{self.funds_changed}处"
+        )
+        extras = []
+        if self.visits_added or self.visits_removed:
+            extras.append(f"考察对接+{self.visits_added}/-{self.visits_removed}")
+        if self.events_added or self.events_removed:
+            extras.append(f"招商活动+{self.events_added}/-{self.events_removed}")
+        if self.investors_added:
+            extras.append(f"新增客商{self.investors_added}家")
+        if extras:
+            text += "，" + "，".join(extras)
+        return text
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    status: str
+    """'imported', 'unchanged' or 'refused'."""
+    preview: ReturnPreview
+
+    @property
+    def line(self) -> str:
+        word = {"imported": "已导入", "unchanged": "无变化", "refused": "已拒绝"}[self.status]
+        if self.status == "refused":
+            return f"{word}  {self.preview.refusal.message}"
+        if self.status == "unchanged":
+            return f"{word}  {self.path.name}：{self.preview.unit} {self.preview.period.chinese}与台账中已有的相同，未作改动"
+        return f"{word}  {self.path.name}：{self.preview.summary()}"
+
+
+# --- preview --------------------------------------------------------------------------
+
+def preview_return(session: Session, path: str | Path, *, today: dt.date | None = None) -> ReturnPreview:
+    """Read, check and compare one file. Never writes; a bad file gives a refused preview."""
+    path = Path(path)
+    try:
+        parsed = read_return(path, today=today)
+    except RefusedFile as exc:
+        return ReturnPreview(path, refusal=exc)
+    return plan_import(session, parsed)
+
+
+def plan_import(session: Session, parsed: ParsedReturn) -> ReturnPreview:
+    preview = ReturnPreview(parsed.path, parsed)
+    try:
+        _Planner(session, parsed, preview).plan()
+    except RefusedFile as exc:
+        preview.refusal = exc
+        preview._work = None
+    return preview
+
+
+@dataclass
+class _Work:
+    """The writes an import needs, by id: filled by the planner, done by :func:`_write`."""
+
+    unit_id: int
+    new_investors: dict[str, dict] = field(default_factory=dict)
+    """Placeholder → attributes of an investor to create."""
+    investor_updates: list[dict] = field(default_factory=list)
+    new_projects: list[tuple[ReturnProject, dict]] = field(default_factory=list)
+    project_updates: list[dict] = field(default_factory=list)
+    fund_inserts: list[tuple[str | int, int, Decimal]] = field(default_factory=list)
+    """(project id or code of a new project, month, amount)."""
+    fund_updates: list[dict] = field(default_factory=list)
+    fund_deletes: list[int] = field(default_factory=list)
+    visit_inserts: list[dict] = field(default_factory=list)
+    visit_deletes: list[int] = field(default_factory=list)
+    event_inserts: list[dict] = field(default_factory=list)
+    event_deletes: list[int] = field(default_factory=list)
+
+
+class _New(str):
+    """A reference to an investor that the import will create."""
+
+
+class _Planner:
+    def __init__(self, session: Session, parsed: ParsedReturn, preview: ReturnPreview):
+        self.session = session
+        self.parsed = parsed
+        self.preview = preview
+        self.place = Place(parsed.path)
+
+    def refuse(self, reason: str) -> RefusedFile:
+        return self.place.refuse(reason)
+
+    def plan(self) -> _Work:
+        parsed, session = self.parsed, self.session
+        unit = session.scalar(select(Unit).where(Unit.name == parsed.unit))
+        if unit is None:
+            known = "、".join(session.scalars(select(Unit.name).order_by(Unit.sort_order, Unit.id))) or "（无）"
+            raise self.refuse(f"填报单位“{parsed.unit}”不是本台账的单位（本台账的单位有：{known}）")
+        county = keys.get_setting(session, keys.COUNTY_NAME)
+        if parsed.county and county and parsed.county != county:
+            raise self.refuse(f"这是“{parsed.county}”的月报，而本台账是“{county}”的")
+        period = parsed.period
+        locked = session.scalar(
+            select(MonthLock.id).where(
+                MonthLock.unit_id == unit.id, MonthLock.year == period.year, MonthLock.month == period.month
+            )
+        )
+        if locked:
+            raise self.refuse(f"{unit.name}{period.chinese}已锁定（已汇总上报），不能再导入；如需更正，请先解锁该月并说明原因")
+        self.unit = unit
+        self.work = self.preview._work = _Work(unit.id)
+        self.unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
+        self._findings_before()
+        existing = self._existing_projects()
+        investor_ids = self._resolve_investors(existing)
+        project_ids = self._plan_projects(existing, investor_ids)
+        self._plan_funds(existing, project_ids)
+        self._plan_visits(investor_ids, project_ids)
+        self._plan_events()
+        self._findings_after()
+        return self.work
+
+    # -- findings ----------------------------------------------------------------------
+
+    def _findings_before(self) -> None:
+        parsed, preview = self.parsed, self.preview
+        preview.findings.extend(str(c) for c in parsed.corrections)
+        threshold = keys.get_setting(self.session, keys.MAJOR_THRESHOLD)
+        if parsed.threshold and threshold and Decimal(parsed.threshold) != Decimal(threshold):
+            preview.findings.append(
+                f"填报单位的大项目门槛是{parsed.threshold}万元，本台账是{threshold}万元：大项目按本台账的门槛统计"
+            )
+
+    def _findings_after(self) -> None:
+        parsed, preview = self.parsed, self.preview
+        earlier = self.session.execute(
+            select(ImportRecord.at, ImportRecord.file_sha256, ImportRecord.file_name)
+            .where(
+                ImportRecord.unit_id == self.unit.id,
+                ImportRecord.year == parsed.period.year,
+                ImportRecord.month == parsed.period.month,
+            )
+            .order_by(ImportRecord.at.desc(), ImportRecord.id.desc())
+        ).first()
+        if earlier:
+            preview.findings.append(
+                f"{earlier.at:%Y-%m-%d %H:%M}已导入过该单位{parsed.period.chinese}的月报（{earlier.file_name}），本次导入将替换它"
+            )
+            if earlier.file_sha256 == parsed.sha256 and not preview.changes_anything:
+                preview.already_imported = True
+
+    # -- projects ----------------------------------------------------------------------
+
+    def _existing_projects(self) -> dict[str, dict]:
+        """The county's projects of this unit, and any other project with a code in the return."""
+        columns = [Project.id, Project.code, Project.unit_id, Project.investor_id] + [
+            getattr(Project, name) for name in PROJECT_COMPARED
+        ]
+        rows = {r.code: r._asdict() for r in self.session.execute(select(*columns).where(Project.unit_id == self.unit.id))}
+        others = [p.code for p in self.parsed.projects if p.code not in rows]
+        names = {v: k for k, v in self.unit_ids.items()}
+        for start in range(0, len(others), CHUNK):
+            for row in self.session.execute(
+                select(Project.code, Project.name, Project.unit_id).where(Project.code.in_(others[start : start + CHUNK]))
+            ):
+                project = next(p for p in self.parsed.projects if p.code == row.code)
+                raise RefusedFile(
+                    self.parsed.path,
+                    f"项目编号“{row.code}”（{row.name}）在本台账中属于“{names.get(row.unit_id, '?')}”，"
+                    f"不能由“{self.unit.name}”的月报导入",
+                    sheet=L.PROJECT_SHEET,
+                    row=project.row or None,
+                    column=L.PROJECT_COL["code"],
+                    header="项目编号",
+                )
+        return rows
+
+    def _plan_projects(self, existing: dict[str, dict], investor_ids: dict) -> dict[str, int | None]:
+        """code → project id (None for a project the import creates)."""
+        work, preview = self.work, self.preview
+        ids: dict[str, int | None] = {}
+        for project in self.parsed.projects:
+            investor = self._investor_of(project.investor_key, project.investor_name, investor_ids)
+            row = existing.get(project.code)
+            attributes = {**project.values, "investor_id": investor}
+            if row is None:
+                work.new_projects.append((project, attributes))
+                ids[project.code] = None
+                preview.projects.append(ProjectPlan(project.code, project.values["name"], "new"))
+                continue
+            ids[project.code] = row["id"]
+            changed = {k: v for k, v in attributes.items() if row[k] != v}
+            if changed:
+                work.project_updates.append({"id": row["id"], **changed})
+            labels = [FIELD_LABELS.get(k, k) for k in changed]
+            preview.projects.append(
+                ProjectPlan(project.code, project.values["name"], "changed" if labels else "unchanged", labels)
+            )
+        absent = [row for code, row in existing.items() if code not in ids]
+        if absent:
+            names = "、".join(f"“{row['name']}”" for row in absent[:5]) + (f"等{len(absent)}个" if len(absent) > 5 else "")
+            preview.findings.append(
+                f"本台账中{self.unit.name}的项目{names}不在此月报中：保留项目，但其{self.parsed.period.year}年"
+                f"1至{self.parsed.period.month}月的到位资金按月报清除"
+            )
+        return ids
+
+    def _plan_funds(self, existing: dict[str, dict], project_ids: dict[str, int | None]) -> None:
+        period, work = self.parsed.period, self.work
+        current: dict[tuple[int, int], tuple[int, Decimal]] = {}
+        for record_id, project_id, month, amount in self.session.execute(
+            select(FundRecord.id, FundRecord.project_id, FundRecord.month, FundRecord.amount)
+            .join(Project, Project.id == FundRecord.project_id)
+            .where(Project.unit_id == self.unit.id, FundRecord.year == period.year, FundRecord.month <= period.month)
+        ):
+            current[(project_id, month)] = (record_id, amount)
+        changed_projects: set[str] = set()
+        wanted: set[tuple[int, int]] = set()
+        for project in self.parsed.projects:
+            project_id = project_ids[project.code]
+            for month, amount in project.months.items():
+                if project_id is None:
+                    work.fund_inserts.append((project.code, month, amount))
+                    continue
+                wanted.add((project_id, month))
+                have = current.get((project_id, month))
+                if have is None:
+                    work.fund_inserts.append((project_id, month, amount))
+                    changed_projects.add(project.code)
+                elif have[1] != amount:
+                    work.fund_updates.append({"id": have[0], "amount": amount})
+                    changed_projects.add(project.code)
+        by_id = {row["id"]: code for code, row in existing.items()}
+        for (project_id, _month), (record_id, _amount) in current.items():
+            if (project_id, _month) not in wanted:
+                work.fund_deletes.append(record_id)
+                changed_projects.add(by_id.get(project_id, ""))
+        self.preview.funds_changed = len(work.fund_inserts) + len(work.fund_updates) + len(work.fund_deletes)
+        for plan in self.preview.projects:
+            if plan.code in changed_projects and plan.status != "new":
+                plan.status = "changed"
+                plan.changes.append(FIELD_LABELS["funds"])
+
+    # -- investors ---------------------------------------------------------------------
+
+    def _resolve_investors(self, existing: dict[str, dict]) -> dict[str, int | _New]:
+        """Return investor key → county investor id, or a placeholder for one to create.
+
+        An investor is the same when name and unit agree (and the registration date,
+        where two candidates share a name); an investor a project already links to is
+        kept. Details are updated only for investors of the importing unit.
+        """
+        parsed = self.parsed
+        names = {inv.values["name"] for inv in parsed.investors.values()}
+        names |= {p.investor_name for p in parsed.projects if p.investor_key is None and p.investor_name}
+        names |= {v.investor_name for v in parsed.visits if v.investor_key is None and v.investor_name}
+        self.by_name: dict[str, list[dict]] = defaultdict(list)
+        ordered = sorted(names)
+        for start in range(0, len(ordered), CHUNK):
+            for row in self.session.execute(
+                select(Investor.id, Investor.name, Investor.unit_id, *[getattr(Investor, k) for k in INVESTOR_UPDATED])
+                .where(Investor.name.in_(ordered[start : start + CHUNK]))
+                .order_by(Investor.id)
+            ):
+                self.by_name[row.name].append(row._asdict())
+        resolved: dict[str, int | _New] = {}
+        used: set[int] = set()
+        candidates_of = {}
+        unknown_units = set()
+        for key, inv in parsed.investors.items():
+            unit_id = self.unit_ids.get(inv.unit) if inv.unit else None
+            if inv.unit and unit_id is None:
+                unknown_units.add(inv.unit)
+            candidates_of[key] = (unit_id, [c for c in self.by_name.get(inv.values["name"], []) if c["unit_id"] == unit_id])
+        # 0: what the county's projects already link to
+        linked = {p.code: p.investor_key for p in parsed.projects if p.investor_key}
+        for code, key in linked.items():
+            row = existing.get(code)
+            if key in resolved or row is None or row["investor_id"] is None or row["investor_id"] in used:
+                continue
+            if any(c["id"] == row["investor_id"] for c in candidates_of[key][1]):
+                resolved[key] = row["investor_id"]
+                used.add(row["investor_id"])
+        # 1: same name, unit and registration date; 2: same name and unit
+        for exact in (True, False):
+            for key, inv in parsed.investors.items():
+                if key in resolved:
+                    continue
+                for candidate in candidates_of[key][1]:
+                    if candidate["id"] in used:
+                        continue
+                    if exact and candidate["registered_on"] != inv.values["registered_on"]:
+                        continue
+                    resolved[key] = candidate["id"]
+                    used.add(candidate["id"])
+                    break
+        for key, inv in parsed.investors.items():
+            unit_id = candidates_of[key][0]
+            if key not in resolved:
+                placeholder = _New(f"key:{key}")
+                self.work.new_investors[placeholder] = {**inv.values, "unit_id": unit_id}
+                resolved[key] = placeholder
+            elif unit_id == self.unit.id:
+                row = next(c for c in candidates_of[key][1] if c["id"] == resolved[key])
+                changed = {k: inv.values[k] for k in INVESTOR_UPDATED if row[k] != inv.values[k]}
+                if changed:
+                    self.work.investor_updates.append({"id": row["id"], **changed})
+        if unknown_units:
+            self.preview.findings.append(
+                f"客商所属单位{'、'.join(sorted(unknown_units))}不在本台账中：这些客商记为不属于任何单位"
+            )
+        return resolved
+
+    def _investor_of(self, key: str | None, name: str, resolved: dict) -> int | _New | None:
+        """The investor of a project or visit: by key, or (renamed in Excel) by name."""
+        if key is not None:
+            return resolved[key]
+        if not name:
+            return None
+        rows = self.by_name.get(name, [])
+        own = [r for r in rows if r["unit_id"] == self.unit.id]
+        if own or rows:
+            return (own or rows)[0]["id"]
+        placeholder = _New(f"name:{name}")
+        if placeholder not in self.work.new_investors:
+            self.work.new_investors[placeholder] = {**NEW_INVESTOR, "name": name, "unit_id": self.unit.id}
+        return placeholder
+
+    # -- visits and events -------------------------------------------------------------
+
+    def _plan_visits(self, investor_ids: dict, project_ids: dict[str, int | None]) -> None:
+        period, work = self.parsed.period, self.work
+        fields = ("investor_id", "project_id", "date", "batches", "headcount", "receiving_leader", "seen", "outcome")
+        current = defaultdict(list)
+        for row in self.session.execute(
+            select(Visit.id, *[getattr(Visit, f) for f in fields]).where(
+                Visit.unit_id == self.unit.id, Visit.date >= period.first_day, Visit.date <= period.last_day
+            ).order_by(Visit.id)
+        ):
+            current[tuple(getattr(row, f) for f in fields)].append(row.id)
+        elsewhere = self._projects_elsewhere(
+            {v.project_code for v in self.parsed.visits if v.project_code and v.project_code not in project_ids}
+        )
+        unlinked = []
+        for visit in self.parsed.visits:
+            investor = self._investor_of(visit.investor_key, visit.investor_name, investor_ids)
+            code = visit.project_code
+            if not code:
+                project = None
+            elif code in project_ids:
+                project = project_ids[code] if project_ids[code] is not None else _New(f"code:{code}")
+            else:
+                project = elsewhere.get(code)
+                if project is None:
+                    unlinked.append(visit.project_name or code)
+            values = {**visit.values, "investor_id": investor, "project_id": project, "unit_id": self.unit.id}
+            signature = tuple(values[f] for f in fields)
+            if current.get(signature):
+                current[signature].pop(0)
+            else:
+                work.visit_inserts.append(values)
+        work.visit_deletes = [i for ids in current.values() for i in ids]
+        if unlinked:
+            self.preview.findings.append(
+                f"考察记录关联的项目{'、'.join(f'“{n}”' for n in sorted(set(unlinked)))}不在本台账中，导入后不关联项目"
+            )
+        self.preview.visits_added = len(work.visit_inserts)
+        self.preview.visits_removed = len(work.visit_deletes)
+
+    def _projects_elsewhere(self, codes: set[str]) -> dict[str, int]:
+        """Projects of other units that this unit's visits link to, by code."""
+        ordered = sorted(codes)
+        found: dict[str, int] = {}
+        for start in range(0, len(ordered), CHUNK):
+            found.update(
+                self.session.execute(
+                    select(Project.code, Project.id).where(Project.code.in_(ordered[start : start + CHUNK]))
+                ).all()
+            )
+        return found
+
+    def _plan_events(self) -> None:
+        period, work = self.parsed.period, self.work
+        fields = ("kind", "name", "date", "place", "firms", "representatives", "intention_projects", "notes")
+        current = defaultdict(list)
+        for row in self.session.execute(
+            select(Event.id, *[getattr(Event, f) for f in fields]).where(
+                Event.unit_id == self.unit.id, Event.date >= period.first_day, Event.date <= period.last_day
+            ).order_by(Event.id)
+        ):
+            current[tuple(getattr(row, f) for f in fields)].append(row.id)
+        for event in self.parsed.events:
+            signature = tuple(event.values[f] for f in fields)
+            if current.get(signature):
+                current[signature].pop(0)
+            else:
+                work.event_inserts.append({**event.values, "unit_id": self.unit.id})
+        work.event_deletes = [i for ids in current.values() for i in ids]
+        self.preview.events_added = len(work.event_inserts)
+        self.preview.events_removed = len(work.event_deletes)
+        self.preview.investors_added = len(work.new_investors)
+
+
+# --- apply ----------------------------------------------------------------------------
+
+def apply_return(session: Session, preview: ReturnPreview, *, by: str | None = None) -> ReturnPreview:
+    """Import a previewed file in the caller's transaction.
+
+    The comparison is made again against the file as it is now (another import may
+    have run since the preview); a file refused now raises :class:`RefusedFile` and
+    writes nothing. Returns the preview of what was written.
+    """
+    if preview.refusal:
+        raise preview.refusal
+    fresh = plan_import(session, preview.parsed)
+    if fresh.refusal:
+        raise fresh.refusal
+    write_import(session, fresh, by=by)
+    return fresh
+
+
+def _insert_in_order(session: Session, model, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` with one executemany; their new ids, in the order of ``rows``.
+
+    INSERT … RETURNING in parameter order makes SQLAlchemy send one statement per row
+    on SQLite, and so do rows whose None values differ unless ``render_nulls``. Instead: in this transaction (the only writer: SQLite locks the file)
+    each new integer key is one more than the largest, so the rows get the ids after
+    the largest one, in order.
+    """
+    before = session.scalar(select(func.max(model.id))) or 0
+    session.execute(insert(model).execution_options(render_nulls=True), rows)
+    ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
+    if len(ids) != len(rows):
+        raise AssertionError(f"{model.__tablename__}: {len(rows)} rows inserted, {len(ids)} new ids")
+    return ids
+
+
+def write_import(session: Session, preview: ReturnPreview, *, by: str | None = None) -> None:
+    """Do the writes of a plan made in this same transaction."""
+    work = preview._work
+    assert work is not None and not preview.refusal
+    if preview.already_imported:
+        return
+    parsed = preview.parsed
+    investors: dict[str, int] = {}
+    if work.new_investors:
+        placeholders = list(work.new_investors)
+        ids = _insert_in_order(session, Investor, [work.new_investors[p] for p in placeholders])
+        investors = dict(zip(placeholders, ids))
+    if work.investor_updates:
+        session.execute(update(Investor), work.investor_updates)
+
+    def investor_id(value):
+        return investors[value] if isinstance(value, _New) else value
+
+    codes: dict[str, int] = {}
+    if work.new_projects:
+        rows = [
+            {**attributes, "code": project.code, "unit_id": work.unit_id, "investor_id": investor_id(attributes["investor_id"])}
+            for project, attributes in work.new_projects
+        ]
+        codes = dict(zip((row["code"] for row in rows), _insert_in_order(session, Project, rows)))
+    if work.project_updates:
+        rows = [{**row, "investor_id": investor_id(row["investor_id"])} if "investor_id" in row else row
+                for row in work.project_updates]
+        session.execute(update(Project), rows)
+    for start in range(0, len(work.fund_deletes), CHUNK):
+        session.execute(delete(FundRecord).where(FundRecord.id.in_(work.fund_deletes[start : start + CHUNK])))
+    if work.fund_updates:
+        session.execute(update(FundRecord), work.fund_updates)
+    if work.fund_inserts:
+        year = parsed.period.year
+        session.execute(
+            insert(FundRecord),
+            [
+                {"project_id": codes[p] if isinstance(p, str) else p, "year": year, "month": m, "amount": a}
+                for p, m, a in work.fund_inserts
+            ],
+        )
+    for start in range(0, len(work.visit_deletes), CHUNK):
+        session.execute(delete(Visit).where(Visit.id.in_(work.visit_deletes[start : start + CHUNK])))
+    if work.visit_inserts:
+        rows = []
+        for values in work.visit_inserts:
+            project = values["project_id"]
+            if isinstance(project, _New):
+                project = codes[project.removeprefix("code:")]
+            rows.append({**values, "investor_id": investor_id(values["investor_id"]), "project_id": project})
+        session.execute(insert(Visit).execution_options(render_nulls=True), rows)
+    for start in range(0, len(work.event_deletes), CHUNK):
+        session.execute(delete(Event).where(Event.id.in_(work.event_deletes[start : start + CHUNK])))
+    if work.event_inserts:
+        session.execute(insert(Event), work.event_inserts)
+    session.add(
+        ImportRecord(
+            unit_id=work.unit_id,
+            year=parsed.period.year,
+            month=parsed.period.month,
+            file_name=parsed.path.name[:300],
+            file_sha256=parsed.sha256,
+            by=by if by is not None else keys.get_setting(session, keys.CLERK_NAME),
+            summary=preview.summary(),
+        )
+    )
+    session.flush()
+
+
+def import_returns(
+    ledger: Ledger, paths: Iterable[str | Path], *, today: dt.date | None = None, by: str | None = None
+) -> list[FileOutcome]:
+    """Import files one transaction each; a refused file changes nothing and the rest go on."""
+    outcomes = []
+    for path in paths:
+        path = Path(path)
+        with ledger.begin() as session:
+            preview = preview_return(session, path, today=today)
+            if preview.refused:
+                outcomes.append(FileOutcome(path, "refused", preview))
+                continue
+            status = "unchanged" if preview.already_imported else "imported"
+            write_import(session, preview, by=by)
+        outcomes.append(FileOutcome(path, status, preview))
+    return outcomes
+
+
+__all__: Sequence[str] = (
+    "FileOutcome",
+    "ProjectPlan",
+    "ReturnPreview",
+    "apply_return",
+    "import_returns",
+    "plan_import",
+    "preview_return",
+    "write_import",
+)
