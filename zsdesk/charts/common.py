@@ -89,6 +89,39 @@ def percent(rate: Decimal | None, places: int = 1) -> str:
     return f"{value:.{places}f}%"
 
 
+RATE_CLIP = 3.0
+"""Bars of rates above 300 % stop there, broken, with the true percentage beside them:
+one unit at 30,000 % (a tiny target) would otherwise flatten every other bar."""
+
+RATE_ATTRIBUTE = "zsdesk_rate"
+"""Rate bars carry the exact completion rate (as float) in this attribute."""
+
+
+def bar_length(rate: Decimal | None) -> float:
+    """How long a rate's bar is drawn: the rate, or RATE_CLIP for one above it."""
+    if rate is None:
+        return 0.0
+    return min(float(rate), RATE_CLIP)
+
+
+def mark_clipped(axes, bars, rates, height: float) -> bool:
+    """Tag each bar with its rate; draw a white break across the bars cut at RATE_CLIP.
+
+    Returns whether any bar was cut.
+    """
+    clipped = False
+    for bar, rate in zip(bars, rates):
+        setattr(bar, RATE_ATTRIBUTE, None if rate is None else float(rate))
+        if rate is not None and float(rate) > RATE_CLIP:
+            clipped = True
+            middle = bar.get_y() + bar.get_height() / 2
+            for offset in (0.0, 0.05):
+                x = RATE_CLIP * 0.9 + offset
+                axes.plot([x - 0.03, x + 0.03], [middle + height / 2, middle - height / 2],
+                          color="white", linewidth=2.2, solid_capstyle="butt", gid="break", zorder=3)
+    return clipped
+
+
 def percent_axis(axis) -> None:
     """Tick labels as whole percents of a 0–1 scale."""
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x * 100:.0f}%"))

@@ -17,11 +17,15 @@ from .common import (
     FULL_COLOUR,
     LABEL_BOX,
     LABEL_SIZE,
+    MUTED_COLOUR,
+    RATE_CLIP,
     SCHEDULE_COLOUR,
     STATUS_COLOURS,
     TEXT_COLOUR,
     VALUE_SIZE,
     as_of,
+    bar_length,
+    mark_clipped,
     measure_unit,
     new_figure,
     percent,
@@ -79,12 +83,15 @@ def ranking_figure(
     set_subtitle(axes, f"序时进度 {percent(schedule)}　　{county_text}", pad=20)
 
     positions = list(range(len(rows)))
-    widths = [float(r.rate) if r.rate is not None else 0.0 for r in rows]
+    widths = [bar_length(r.rate) for r in rows]
     colours = [STATUS_COLOURS[r.status] for r in rows]
     bars = axes.barh(positions, widths, height=0.68, color=colours, edgecolor="none")
     for bar, row in zip(bars, rows):
         setattr(bar, UNIT_ATTRIBUTE, row.unit)
         bar.set_picker(True)
+    if mark_clipped(axes, bars, [r.rate for r in rows], 0.68):
+        axes.set_title(f"完成率超过{RATE_CLIP:.0%}的条形在{RATE_CLIP:.0%}处截断，数字为实际完成率", loc="right",
+                       fontsize=VALUE_SIZE, color=MUTED_COLOUR, pad=20)
     axes.set_yticks(positions, [r.unit for r in rows])
     axes.invert_yaxis()  # rank 1 at the top
     for label, row in zip(axes.get_yticklabels(), rows):
@@ -111,8 +118,9 @@ def ranking_figure(
             zorder=4,
         )
 
-    axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3)
-    axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3)
+    axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3, gid="full")
+    axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3,
+                 gid="schedule")
     top = axes.get_xaxis_transform()
     axes.text(1.0, 1.0, "100%", transform=top, ha="center", va="bottom", fontsize=VALUE_SIZE, color=FULL_COLOUR)
     axes.text(
