@@ -161,7 +161,7 @@ def test_a_message_instead_of_a_broken_chart(dashboard):
     tab.set_period(JUNE)
     assert tab.has_chart() and tab.print_action.isEnabled()
     tab.select(kind=ChartKind.CARD, unit=None)
-    assert "单位卡片需要指定单位" in tab.message.text()
+    assert "请在“单位”中选择一个单位" in tab.message.text()
 
 
 def test_zero_target_unit_card_is_a_message(dashboard):

@@ -48,6 +48,16 @@ MUTED_COLOUR = "#666666"
 LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85}
 """Behind value labels, so that a line crossing them does not strike them through."""
 
+LABEL_SPAN = 0.12
+"""A value label's width, generously, as a share of its axis (for :func:`crosses`)."""
+
+
+def crosses(start: float, axis_length: float, lines, span: float = LABEL_SPAN) -> bool:
+    """Whether a label beginning at ``start`` may be crossed by a vertical line at one of
+    ``lines``: only then does it get a white box (boxes cost drawing time)."""
+    return any(start <= x <= start + axis_length * span for x in lines)
+
+
 TITLE_SIZE = 16
 SUBTITLE_SIZE = 11
 LABEL_SIZE = 11

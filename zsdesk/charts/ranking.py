@@ -25,6 +25,7 @@ from .common import (
     VALUE_SIZE,
     as_of,
     bar_length,
+    crosses,
     mark_clipped,
     measure_unit,
     new_figure,
@@ -105,16 +106,18 @@ def ranking_figure(
     right = max([1.0, float(schedule), *widths]) * 1.16
     axes.set_xlim(0, right)
     axes.set_ylim(len(rows) - 0.4, -0.6)
+    lines = (1.0, float(schedule))
     for position, row, width in zip(positions, rows, widths):
+        start = width + right * 0.006
         axes.text(
-            width + right * 0.006,
+            start,
             position,
             _bar_label(row),
             va="center",
             ha="left",
             fontsize=VALUE_SIZE,
             color=STATUS_COLOURS[row.status] if row.status in (Status.NOTHING, Status.NO_TARGET) else TEXT_COLOUR,
-            bbox=LABEL_BOX,
+            bbox=LABEL_BOX if crosses(start, right, lines) else None,
             zorder=4,
         )
 

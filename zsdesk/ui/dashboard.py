@@ -272,6 +272,8 @@ class DashboardTab(QWidget):
         try:
             if request.period.is_future():
                 raise KnownError(self.tr("%s 尚未到来，没有可画的数据") % request.period.chinese)
+            if request.kind is ChartKind.CARD and request.unit is None:
+                raise KnownError(self.tr("请在“单位”中选择一个单位，查看它的单位卡片（或在排名图中点击它的条形）"))
             with self.context.read() as session:
                 build_chart(session, request, figure=self.figure, cache=self._data_cache)
         except KnownError as exc:
@@ -370,8 +372,10 @@ class DashboardTab(QWidget):
         """The current chart built anew at A4 size (the canvas's own figure has the
         window's size and the toolbar's zoom)."""
         request = self.request()
+        if request.kind is ChartKind.CARD and request.unit is None:
+            raise KnownError(self.tr("请先在“单位”中选择一个单位"))
         with self.context.read() as session:
-            figure = build_chart(session, request)
+            figure = build_chart(session, request, cache=self._data_cache)
             county = county_name(session)
         return figure, county
 
