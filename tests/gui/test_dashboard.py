@@ -151,6 +151,13 @@ def test_a_hidden_tab_redraws_when_shown_again(dashboard, qtbot):
     assert not tab._stale and tab.has_chart()
 
 
+def test_select_tab_draws_even_in_a_window_never_shown(demo_window):
+    tab = demo_window.tab("dashboard")
+    assert tab._stale and not tab.has_chart()
+    demo_window.select_tab("dashboard")
+    assert tab.has_chart() and len(unit_bars(tab)) == 18
+
+
 def test_a_message_instead_of_a_broken_chart(dashboard):
     tab = dashboard
     tab.set_period(YearMonth(2025, 6))  # the demo has funds in 2025 but no targets

@@ -259,6 +259,12 @@ class DashboardTab(QWidget):
         self.fill_pickers()
         self._data_changed()
 
+    def ensure_loaded(self) -> None:
+        """Draw now if nothing is drawn yet or the data changed since (MainWindow.select_tab
+        calls this, so a window never shown — a screenshot, a benchmark — gets its chart)."""
+        if self._stale:
+            self.redraw()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
