@@ -273,7 +273,11 @@ def test_print_preview_opens_on_ctrl_p(dashboard, qtbot):
     assert tab.window_.current_tab_key() == "dashboard"
     qtbot.waitUntil(dialog.isVisible, timeout=10000)
     assert "完成率排名" in dialog.windowTitle()
-    dialog.close()
+    qtbot.wait(50)
+    assert not dialog.grab().isNull()  # painting the pages uses the printer: it must still exist
+    dialog.close()  # deleted on close; the printer kept for it is let go then
+    qtbot.waitUntil(lambda: tab.preview_dialog is None, timeout=10000)
+    assert tab._preview_keep is None
 
 
 def test_export_png_pdf_svg_and_a_bad_path(dashboard, tmp_path):

@@ -78,6 +78,7 @@ class DashboardTab(QWidget):
         self.last_error: KnownError | None = None
         self.last_redraw_seconds: float | None = None
         self.preview_dialog = None
+        self._preview_keep = None
         self._stale = True
         self._filling = False
         self._data_cache: dict = {}
@@ -445,9 +446,16 @@ class DashboardTab(QWidget):
         dialog.paintRequested.connect(lambda target: self._render(target, job))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.resize(1100, 800)
+        # The dialog does not own the printer: keep it (and the job) alive as long as the dialog.
+        self._preview_keep = (printer, job)
+        dialog.destroyed.connect(self._preview_closed)
         dialog.open()
         self.preview_dialog = dialog
         return dialog
+
+    def _preview_closed(self) -> None:
+        self.preview_dialog = None
+        self._preview_keep = None
 
     def _render(self, printer, job: PrintJob) -> None:
         try:
