@@ -20,7 +20,14 @@ from sqlalchemy import select
 
 from zsdesk.charts.build import ChartKind, ChartRequest, NothingToChart, build_chart, parse_indicator, unit_cards
 from zsdesk.charts.card import card_figure
-from zsdesk.charts.common import SCHEDULE_COLOUR, STATUS_COLOURS, STAGE_COLOURS, measure_unit
+from zsdesk.charts.common import (
+    RATE_ATTRIBUTE,
+    RATE_CLIP,
+    SCHEDULE_COLOUR,
+    STAGE_COLOURS,
+    STATUS_COLOURS,
+    measure_unit,
+)
 from zsdesk.charts.export import ExportError, save_figure, save_pdf_pages
 from zsdesk.charts.pipeline import GROUP_ATTRIBUTE, STAGE_ATTRIBUTE, pipeline_figure
 from zsdesk.charts.ranking import UNIT_ATTRIBUTE, ranking_figure
@@ -109,7 +116,8 @@ def test_schedule_line_stands_at_month_over_twelve(demo_ledger, month):
     axes = ranking_figure(table, Indicator.DOMESTIC_FUNDS, "磐安县").axes[0]
     (schedule,) = line_at(axes, SCHEDULE_COLOUR)
     assert list(schedule.get_xdata()) == pytest.approx([month / 12, month / 12], abs=1e-12)
-    full = [line for line in axes.lines if line is not schedule]
+    assert schedule.get_gid() == "schedule"
+    full = [line for line in axes.lines if line.get_gid() == "full"]
     assert [list(line.get_xdata()) for line in full] == [[1.0, 1.0]]
 
 
@@ -147,6 +155,30 @@ def test_ranking_colours_follow_every_status():
     assert "无任务" in shown and "无实绩" in shown and "120.0%" in shown
     legend = [t.get_text() for t in axes.get_legend().get_texts()]
     assert legend == [s.label for s in expected.values()]
+
+
+def test_rates_above_300_percent_are_cut_and_labelled():
+    period = YearMonth(2026, 6)
+    i = Indicator.ZHEJIANG_RETURN_FUNDS
+    units = ["甲镇", "乙乡", "丙街道"]
+    table = compute_progress(
+        period, units,
+        {("甲镇", i): D("30668.7"), ("乙乡", i): D("1.5"), ("丙街道", i): D("4")},
+        {i: D("30674.2")},
+        {("甲镇", i): D("100"), ("乙乡", i): D("1"), ("丙街道", i): D("10")},
+        {i: D("111")},
+        indicators=[i],
+    )
+    figure = ranking_figure(table, i, "测试县")
+    axes = figure.axes[0]
+    bars = bars_of(axes)
+    assert [getattr(b, UNIT_ATTRIBUTE) for b in bars] == ["甲镇", "乙乡", "丙街道"]
+    assert [b.get_width() for b in bars] == pytest.approx([RATE_CLIP, 1.5, 0.4])
+    assert [getattr(b, RATE_ATTRIBUTE) for b in bars] == pytest.approx([306.687, 1.5, 0.4])
+    assert len([line for line in axes.lines if line.get_gid() == "break"]) == 2  # one bar, two strokes
+    shown = texts(figure)
+    assert "30668.7%" in shown and "截断" in shown
+    assert axes.get_xlim()[1] < RATE_CLIP * 1.2  # the other bars keep their length
 
 
 # ----------------------------------------------------------------- trend

@@ -20,7 +20,9 @@ from .common import (
     TEXT_COLOUR,
     VALUE_SIZE,
     as_of,
+    bar_length,
     integer_axis,
+    mark_clipped,
     measure_unit,
     new_figure,
     percent,
@@ -67,10 +69,11 @@ def _draw_rates(axes, rows: list[ProgressRow], table: ProgressTable, units_ranke
     schedule = table.schedule
     set_subtitle(axes, f"{county}　各项指标完成率（序时进度 {percent(schedule)}）", pad=20)
     positions = list(range(len(rows)))
-    widths = [float(r.rate) if r.rate is not None else 0.0 for r in rows]
+    widths = [bar_length(r.rate) for r in rows]
     bars = axes.barh(positions, widths, height=0.62, color=[STATUS_COLOURS[r.status] for r in rows])
     for bar, row in zip(bars, rows):
         setattr(bar, INDICATOR_ATTRIBUTE, row.indicator)
+    mark_clipped(axes, bars, [r.rate for r in rows], 0.62)
     axes.set_yticks(positions, [r.indicator.label for r in rows])
     axes.invert_yaxis()
     right = max([1.0, float(schedule), *widths]) * 1.55
@@ -88,8 +91,9 @@ def _draw_rates(axes, rows: list[ProgressRow], table: ProgressTable, units_ranke
             bbox=LABEL_BOX,
             zorder=4,
         )
-    axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3)
-    axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3)
+    axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3, gid="full")
+    axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3,
+                 gid="schedule")
     top = axes.get_xaxis_transform()
     axes.text(1.0, 1.0, "100%", transform=top, ha="center", va="bottom", fontsize=VALUE_SIZE, color=FULL_COLOUR)
     axes.text(float(schedule), 1.0, f"序时 {percent(schedule, 0)}", transform=top, ha="center", va="bottom",

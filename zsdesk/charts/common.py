@@ -48,6 +48,16 @@ MUTED_COLOUR = "#666666"
 LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85}
 """Behind value labels, so that a line crossing them does not strike them through."""
 
+LABEL_SPAN = 0.12
+"""A value label's width, generously, as a share of its axis (for :func:`crosses`)."""
+
+
+def crosses(start: float, axis_length: float, lines, span: float = LABEL_SPAN) -> bool:
+    """Whether a label beginning at ``start`` may be crossed by a vertical line at one of
+    ``lines``: only then does it get a white box (boxes cost drawing time)."""
+    return any(start <= x <= start + axis_length * span for x in lines)
+
+
 TITLE_SIZE = 16
 SUBTITLE_SIZE = 11
 LABEL_SIZE = 11
@@ -87,6 +97,39 @@ def percent(rate: Decimal | None, places: int = 1) -> str:
         return "—"
     value = (Decimal(rate) * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return f"{value:.{places}f}%"
+
+
+RATE_CLIP = 3.0
+"""Bars of rates above 300 % stop there, broken, with the true percentage beside them:
+one unit at 30,000 % (a tiny target) would otherwise flatten every other bar."""
+
+RATE_ATTRIBUTE = "zsdesk_rate"
+"""Rate bars carry the exact completion rate (as float) in this attribute."""
+
+
+def bar_length(rate: Decimal | None) -> float:
+    """How long a rate's bar is drawn: the rate, or RATE_CLIP for one above it."""
+    if rate is None:
+        return 0.0
+    return min(float(rate), RATE_CLIP)
+
+
+def mark_clipped(axes, bars, rates, height: float) -> bool:
+    """Tag each bar with its rate; draw a white break across the bars cut at RATE_CLIP.
+
+    Returns whether any bar was cut.
+    """
+    clipped = False
+    for bar, rate in zip(bars, rates):
+        setattr(bar, RATE_ATTRIBUTE, None if rate is None else float(rate))
+        if rate is not None and float(rate) > RATE_CLIP:
+            clipped = True
+            middle = bar.get_y() + bar.get_height() / 2
+            for offset in (0.0, 0.05):
+                x = RATE_CLIP * 0.9 + offset
+                axes.plot([x - 0.03, x + 0.03], [middle + height / 2, middle - height / 2],
+                          color="white", linewidth=2.2, solid_capstyle="butt", gid="break", zorder=3)
+    return clipped
 
 
 def percent_axis(axis) -> None:

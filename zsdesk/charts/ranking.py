@@ -17,11 +17,16 @@ from .common import (
     FULL_COLOUR,
     LABEL_BOX,
     LABEL_SIZE,
+    MUTED_COLOUR,
+    RATE_CLIP,
     SCHEDULE_COLOUR,
     STATUS_COLOURS,
     TEXT_COLOUR,
     VALUE_SIZE,
     as_of,
+    bar_length,
+    crosses,
+    mark_clipped,
     measure_unit,
     new_figure,
     percent,
@@ -79,12 +84,15 @@ def ranking_figure(
     set_subtitle(axes, f"序时进度 {percent(schedule)}　　{county_text}", pad=20)
 
     positions = list(range(len(rows)))
-    widths = [float(r.rate) if r.rate is not None else 0.0 for r in rows]
+    widths = [bar_length(r.rate) for r in rows]
     colours = [STATUS_COLOURS[r.status] for r in rows]
     bars = axes.barh(positions, widths, height=0.68, color=colours, edgecolor="none")
     for bar, row in zip(bars, rows):
         setattr(bar, UNIT_ATTRIBUTE, row.unit)
         bar.set_picker(True)
+    if mark_clipped(axes, bars, [r.rate for r in rows], 0.68):
+        axes.set_title(f"完成率超过{RATE_CLIP:.0%}的条形在{RATE_CLIP:.0%}处截断，数字为实际完成率", loc="right",
+                       fontsize=VALUE_SIZE, color=MUTED_COLOUR, pad=20)
     axes.set_yticks(positions, [r.unit for r in rows])
     axes.invert_yaxis()  # rank 1 at the top
     for label, row in zip(axes.get_yticklabels(), rows):
@@ -98,21 +106,24 @@ def ranking_figure(
     right = max([1.0, float(schedule), *widths]) * 1.16
     axes.set_xlim(0, right)
     axes.set_ylim(len(rows) - 0.4, -0.6)
+    lines = (1.0, float(schedule))
     for position, row, width in zip(positions, rows, widths):
+        start = width + right * 0.006
         axes.text(
-            width + right * 0.006,
+            start,
             position,
             _bar_label(row),
             va="center",
             ha="left",
             fontsize=VALUE_SIZE,
             color=STATUS_COLOURS[row.status] if row.status in (Status.NOTHING, Status.NO_TARGET) else TEXT_COLOUR,
-            bbox=LABEL_BOX,
+            bbox=LABEL_BOX if crosses(start, right, lines) else None,
             zorder=4,
         )
 
-    axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3)
-    axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3)
+    axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3, gid="full")
+    axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3,
+                 gid="schedule")
     top = axes.get_xaxis_transform()
     axes.text(1.0, 1.0, "100%", transform=top, ha="center", va="bottom", fontsize=VALUE_SIZE, color=FULL_COLOUR)
     axes.text(

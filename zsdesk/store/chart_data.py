@@ -245,3 +245,21 @@ def stage_counts(
         result.counts[(name, stage_member)] = result.counts.get((name, stage_member), 0) + n
     return result
 
+
+
+# Periods the dashboard offers --------------------------------------------------------
+
+
+def chart_years(session: Session) -> list[int]:
+    """Years the ledger has targets or funds for, oldest first."""
+    years: set[int] = set()
+    for model in (Target, CountyTarget, FundRecord):
+        years.update(y for y in session.scalars(select(model.year).distinct()) if y is not None)
+    return sorted(years)
+
+
+def latest_fund_month(session: Session, not_after: YearMonth) -> YearMonth | None:
+    """The latest month with funds recorded, not after ``not_after``; None if none."""
+    key = func.max(FundRecord.year * 100 + FundRecord.month)
+    latest = session.scalar(select(key).where(FundRecord.year * 100 + FundRecord.month <= not_after.key))
+    return None if latest is None else YearMonth(latest // 100, latest % 100)
