@@ -223,6 +223,7 @@ def step_window(run: Run) -> str:
     size = check_file(path, PNG_MAGIC, MIN_WINDOW_BYTES, "主窗口截图")
     run.files.append(path)
 
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -230,9 +231,13 @@ def step_window(run: Run) -> str:
         raise StepFailed(f"界面字体没有用上自带的中文字体：{app.font().families()}")
     if app.windowIcon().isNull():
         raise StepFailed("程序图标没有设置（resources/icons/zsdesk.png）")
+    cancel = QCoreApplication.translate("QPlatformTheme", "Cancel")
+    if cancel != "取消":
+        raise StepFailed(f"Qt 自带的按钮文字不是中文（Cancel → {cancel}）：缺少 qtbase_zh_CN.qm")
     tabs, extensions = _window_contents(run)
     return (
-        f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标）"
+        f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标，"
+        f"Qt 按钮文字为中文）"
         f"，标签页：{'、'.join(tabs)}，插件：{'、'.join(extensions) or '无'}"
     )
 
