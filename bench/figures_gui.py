@@ -95,7 +95,7 @@ def memory_figure(figure: Figure, county: County, runs: int) -> None:
         "rss_when_shown_mb": [round(r["extra"]["shown_rss_kb"] / 1024, 1) for r in zsdesk_runs],
         "tabs_visited": zsdesk_runs[-1]["extra"].get("tabs", []),
     }
-    figure.note = "峰值 RSS（getrusage ru_maxrss），子进程"
+    figure.note = "子进程的峰值常驻内存（/proc/self/status VmHWM），走遍各标签页、全部行读入后 / peak RSS of the child after every tab was shown and every row loaded"
     figure.status = MEASURED
 
 

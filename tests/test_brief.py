@@ -152,6 +152,46 @@ def test_imbalance_matches_plain_sql(raw, brief_text):
         assert f"{unit}的{name}虽已动工在建，但至今没有申报" in paragraph
 
 
+def wan_text(yuan) -> str:
+    text = format(Decimal(yuan) / 10_000, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def test_practices_and_declarations_match_plain_sql(raw, brief_text):
+    counts = dict(raw.db.execute(
+        "SELECT kind, count(*) FROM events WHERE date BETWEEN ? AND ? GROUP BY kind", (FIRST, LAST)))
+    total = sum(counts.values())
+    kinds = "、".join(f"{label}{counts[kind]}次" for kind, label in
+                     [("promotion", "推介会"), ("negotiation", "洽谈会"), ("stationed", "蹲点招商")] if counts.get(kind))
+    assert f"1-6月共开展招商活动{total}次（{kinds}）" in brief_text
+    name, firms, reps, intention = raw.db.execute(
+        "SELECT name, firms, representatives, intention_projects FROM events WHERE date BETWEEN ? AND ? "
+        "AND kind IN ('negotiation', 'promotion') ORDER BY firms DESC, representatives DESC, date, id LIMIT 1",
+        (FIRST, LAST)).fetchone()
+    assert f"“{name}”有{firms}家企业的{reps}名代表参加，达成意向项目{intention}个" in brief_text
+
+    def standing(stage, later):
+        return raw.one(
+            f"SELECT count(*) FROM projects WHERE {stage} <= ? AND ({later} IS NULL OR {later} > ?) "
+            "AND (suspended_on IS NULL OR suspended_on > ?) AND (terminated_on IS NULL OR terminated_on > ?)",
+            LAST, LAST, LAST, LAST)
+
+    talks, building = standing("negotiating_on", "signed_on"), standing("construction_on", "operation_on")
+    assert f"截至6月底，有一定意向的在谈项目{talks}个，已经落地的在建项目{building}个" in brief_text
+
+    count, amount, retained, carried = raw.db.execute(
+        "SELECT count(*), coalesce(sum(declared_amount), 0), coalesce(sum(retained_amount), 0), sum(carried_over) "
+        "FROM projects WHERE zhejiang_return = 1 AND declared = 1 AND declared_on BETWEEN ? AND ?", (FIRST, LAST)).fetchone()
+    assert count > 0
+    assert (f"今年向省市申报的“浙商回归”项目{count}个、{wan_text(amount)}万元（扣除去年留存的{wan_text(retained)}万元，"
+            f"实际到位{wan_text(amount - retained)}万元），其中结转项目{carried}个") in brief_text
+    new, with_capital, capital = raw.db.execute(
+        "SELECT count(*), count(registered_capital), coalesce(sum(registered_capital), 0) FROM projects "
+        "WHERE signed_on BETWEEN ? AND ? AND carried_over = 0", (FIRST, LAST)).fetchone()
+    assert (f"今年新引进的{new}个项目中，申报注册资金的{with_capital}个、{wan_text(capital)}万元，"
+            f"占新引进项目的{pct(with_capital, new)}") in brief_text
+
+
 def test_brief_equals_the_progress_table(demo_path, brief_text, capsys):
     assert main(["progress", "--db", str(demo_path), "--month", "2026-06", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -167,9 +207,12 @@ def test_brief_equals_the_progress_table(demo_path, brief_text, capsys):
 def test_brief_reads_like_the_review(brief_text):
     """The phrases of the review's numbered paragraphs, in the review's order."""
     phrases = [
-        "（一）主要数据。", "据统计，1-6月，", "全县共引进内资", "亿元，完成年度目标任务", "“浙商回归”到位资金",
-        "“山海协作”项目实际到位资金", "新引进投资规模", "万元以上企业", "新引进影视文化企业", "其中影视制作",
-        "报送谋划项目", "前来我县考察对接的", "签约了", "（二）工作进展不平衡。", "今年有浙商回归考核任务的",
+        "一、上半年工作情况", "（一）主要数据。", "据统计，1-6月，", "全县共引进内资", "亿元，完成年度目标任务",
+        "“浙商回归”到位资金", "“山海协作”项目实际到位资金", "新引进投资规模", "万元以上企业", "新引进影视文化企业",
+        "其中影视制作", "报送谋划项目", "前来我县考察对接的", "签约了", "（二）主要做法。", "家企业的", "名代表参加",
+        "达成意向项目", "有一定意向的在谈项目", "已经落地的在建项目", "二、存在的问题",
+        "今年向省市申报的“浙商回归”项目", "扣除去年留存的", "万元，实际到位", "今年新引进的", "申报注册资金的",
+        "（二）工作进展不平衡。", "今年有浙商回归考核任务的",
         "已完成了年度目标任务", "仅完成了", "还无实绩", "虽已动工在建，但至今没有申报",
     ]
     positions = [brief_text.find(p) for p in phrases]
@@ -185,7 +228,9 @@ def test_brief_reads_like_the_review(brief_text):
 def test_the_seed_has_the_same_phrases():
     """Guards the phrase list above against drifting from the bureau's own text."""
     seed = SEED.read_text(encoding="utf-8").replace(",", "，").replace(";", "；").replace("(", "（").replace(")", "）")
-    for phrase in ["全县共引进内资", "“浙商回归”到位资金", "“山海协作”项目实际到位资金", "新引进影视文化企业",
+    for phrase in ["上半年工作情况", "主要做法", "存在的问题", "家企业的", "名代表参加", "达成意向项目", "在谈项目",
+                   "今年向省市申报的“浙商回归”项目", "扣除去年留存的", "万元，实际到位", "今年新引进的", "申报注册资金的",
+                   "全县共引进内资", "“浙商回归”到位资金", "“山海协作”项目实际到位资金", "新引进影视文化企业",
                    "报送谋划项目", "签约了", "工作进展不平衡", "已完成了年度目标任务", "仅完成了", "还无实绩",
                    "虽已动工在建，但至今没有申报"]:
         assert phrase in seed, phrase

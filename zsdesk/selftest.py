@@ -53,6 +53,7 @@ class Run:
     ledger: object | None = None
     period: object | None = None
     county: str = ""
+    leading_unit: str = ""
     files: list[Path] = field(default_factory=list)
 
 
@@ -113,21 +114,40 @@ def step_progress(run: Run) -> str:
     county = table.county(Indicator.DOMESTIC_FUNDS)
     if len(units) < 2 or county.actual is None or not county.actual > 0:
         raise StepFailed(f"进度表不对：{len(units)} 个单位，全县实绩 {county.actual}")
+    run.leading_unit = table.ranking(Indicator.DOMESTIC_FUNDS)[0].unit
     return f"{len(units)} 个单位，全县引进内资到位 {format_wan(county.actual)} 万元"
 
 
 def step_return(run: Run) -> str:
-    export = _import("zsdesk.returns.export", "月报导出")
-    path = run.out_dir / f"{run.county}-{run.period}-月报.xlsx"
+    """One unit's monthly return as `zsdesk export-return` writes it, then read back twice."""
+    returns = _import("zsdesk.returns", "月报导出")
+    unit = run.leading_unit
+    path = run.out_dir / returns.return_file_name(unit, run.period)
     path.unlink(missing_ok=True)
     with run.ledger.read() as session:
-        export.export_return(session, run.period, path)
+        result = returns.export_return(session, unit, run.period, path)
     size = check_file(path, XLSX_MAGIC, MIN_RETURN_BYTES, "月报")
     run.files.append(path)
     cells = _read_back(path)
-    if not any(run.county in text for text in cells):
-        raise StepFailed(f"月报读回后找不到县名“{run.county}”：{path.name}")
-    return f"{path.name}（{size:,} 字节，openpyxl 读回 {len(cells)} 个非空单元格）"
+    for name in (run.county, unit):
+        if not any(name in text for text in cells):
+            raise StepFailed(f"月报读回后找不到“{name}”：{path.name}")
+    # zsdesk's own import reads it too: the form and its hidden sheet must agree
+    with run.ledger.read() as session:
+        preview = returns.preview_return(session, path)
+    if preview.refused:
+        raise StepFailed(f"月报导入检查不通过：{preview.refusal}")
+    changes = (
+        preview.funds_changed, preview.visits_added, preview.visits_removed,
+        preview.events_added, preview.events_removed, preview.investors_added,
+    )
+    if len(preview.projects) != result.projects or any(changes):
+        # exported from this very ledger: importing it back must change nothing
+        raise StepFailed(f"月报读回与台账不一致：{preview.summary()}")
+    return (
+        f"{path.name}（{size:,} 字节，{unit} {result.projects} 个项目；"
+        f"openpyxl 读回 {len(cells)} 个非空单元格；导入预览与台账一致）"
+    )
 
 
 def _read_back(path: Path) -> list[str]:
@@ -203,6 +223,7 @@ def step_window(run: Run) -> str:
     size = check_file(path, PNG_MAGIC, MIN_WINDOW_BYTES, "主窗口截图")
     run.files.append(path)
 
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -210,9 +231,13 @@ def step_window(run: Run) -> str:
         raise StepFailed(f"界面字体没有用上自带的中文字体：{app.font().families()}")
     if app.windowIcon().isNull():
         raise StepFailed("程序图标没有设置（resources/icons/zsdesk.png）")
+    cancel = QCoreApplication.translate("QPlatformTheme", "Cancel")
+    if cancel != "取消":
+        raise StepFailed(f"Qt 自带的按钮文字不是中文（Cancel → {cancel}）：缺少 qtbase_zh_CN.qm")
     tabs, extensions = _window_contents(run)
     return (
-        f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标）"
+        f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标，"
+        f"Qt 按钮文字为中文）"
         f"，标签页：{'、'.join(tabs)}，插件：{'、'.join(extensions) or '无'}"
     )
 

@@ -45,6 +45,40 @@ class NamedProject:
     planned_investment: Decimal = Decimal(0)
 
 
+@dataclass(frozen=True)
+class EventFigures:
+    """招商活动 January to the month."""
+
+    total: int = 0
+    by_kind: Mapping[str, int] = field(default_factory=dict)
+    """Kind label (推介会, 洽谈会, 蹲点招商) → how many, in that order."""
+    biggest: tuple[str, int, int, int] | None = None
+    """The meeting with most firms: (name, firms, representatives, intention projects)."""
+
+
+@dataclass(frozen=True)
+class DeclaredFigures:
+    """浙商回归 projects declared to the province and city this year (申报)."""
+
+    count: int = 0
+    amount: Decimal = Decimal(0)
+    """Declared amounts (申报金额), 万元."""
+    retained: Decimal = Decimal(0)
+    """Last year's retained amount deducted from them (去年留存), 万元."""
+    carried_over: int = 0
+    """Of the declared projects, those carried over from an earlier year (结转)."""
+
+
+@dataclass(frozen=True)
+class NewProjectFigures:
+    """Projects new this year (signed in the year, not carried over)."""
+
+    count: int = 0
+    with_capital: int = 0
+    """Of which declared with a registered capital (申报注册资金)."""
+    capital: Decimal = Decimal(0)
+
+
 @dataclass
 class BriefFigures:
     county: str
@@ -62,6 +96,13 @@ class BriefFigures:
     """The projects signed January to the month, biggest planned investment first."""
     undeclared: Sequence[NamedProject] = ()
     """已开工未申报 projects (the check rule's definition), in unit order."""
+    events: EventFigures = field(default_factory=EventFigures)
+    negotiating: int = 0
+    """Projects in talks (在谈) at the month's end — 有一定意向的在谈项目."""
+    building: int = 0
+    """Projects under construction (落地在建) at the month's end."""
+    declared: DeclaredFigures = field(default_factory=DeclaredFigures)
+    new_projects: NewProjectFigures = field(default_factory=NewProjectFigures)
     has_data: bool = True
     has_targets: bool = True
 
@@ -72,13 +113,27 @@ class Section:
     paragraph: str
 
 
+@dataclass(frozen=True)
+class Chapter:
+    heading: str
+    """一、上半年工作情况 …"""
+    sections: list[Section]
+
+
 @dataclass
 class Brief:
     title: str
-    sections: list[Section]
+    chapters: list[Chapter]
     note: str = ""
     has_data: bool = True
     """False when the month had nothing to report: the brief is then one plain sentence."""
+
+    @property
+    def sections(self) -> list[Section]:
+        return [section for chapter in self.chapters for section in chapter.sections]
+
+    def section(self, heading_words: str) -> Section:
+        return next(s for s in self.sections if heading_words in s.heading)
 
     def file_bytes(self) -> bytes:
         """The text as a .txt file old Windows Notepad opens right: UTF-8 with BOM, CRLF."""
@@ -86,8 +141,11 @@ class Brief:
 
     def text(self) -> str:
         parts = [self.title, ""]
-        for section in self.sections:
-            parts += [section.heading, section.paragraph, ""]
+        for chapter in self.chapters:
+            parts.append(chapter.heading)
+            for section in chapter.sections:
+                parts += [section.heading, section.paragraph]
+            parts.append("")
         if self.note:
             parts.append(self.note)
         return "\n".join(parts).rstrip() + "\n"
@@ -126,31 +184,90 @@ def percent(rate: Decimal | None) -> str:
 # ---------------------------------------------------------------- composing
 
 
+def span_phrase(period: YearMonth) -> str:
+    """上半年 in June, 全年 in December, else 1-N月 (the review's own words)."""
+    return {6: "上半年", 12: "全年"}.get(period.month, months_phrase(period))
+
+
 def compose_brief(fig: BriefFigures) -> Brief:
     who = fig.unit or fig.county
     title = f"{who}招商引资工作简报（{fig.period.year}年{months_phrase(fig.period)}）"
+    span = span_phrase(fig.period)
     if not fig.has_data:
         return Brief(
             title,
             [
-                Section(
-                    "（一）主要数据。",
-                    f"台账中没有{fig.period.year}年{months_phrase(fig.period)}的招商数据（到位资金、项目、考察对接），"
-                    "无法生成简报。请先录入数据或导入各单位月报。",
+                Chapter(
+                    f"一、{span}工作情况",
+                    [
+                        Section(
+                            "（一）主要数据。",
+                            f"台账中没有{fig.period.year}年{months_phrase(fig.period)}的招商数据（到位资金、项目、考察对接），"
+                            "无法生成简报。请先录入数据或导入各单位月报。",
+                        )
+                    ],
                 )
             ],
             has_data=False,
         )
-    sections = [Section("（一）主要数据。", main_data(fig))]
+    work = Chapter(
+        f"一、{span}工作情况",
+        [Section("（一）主要数据。", main_data(fig)), Section("（二）主要做法。", practices(fig))],
+    )
     if fig.unit is None:
-        sections.append(Section("（二）工作进展不平衡。", imbalance(fig)))
+        uneven = Section("（二）工作进展不平衡。", imbalance(fig))
     else:
-        sections.append(Section("（二）工作进展。", unit_progress(fig)))
+        uneven = Section("（二）工作进展。", unit_progress(fig))
+    problems = Chapter("二、存在的问题", [Section("（一）新引进项目和浙商回归申报。", declared_paragraph(fig)), uneven])
     note = (
         f"注：数据截至{fig.period.year}年{fig.period.month}月{fig.period.last_day.day}日，由台账按统计口径生成；"
         f"序时进度{percent(fig.rows[Indicator.DOMESTIC_FUNDS].schedule)}。"
     )
-    return Brief(title, sections, note)
+    return Brief(title, [work, problems], note)
+
+
+def wan(value: Decimal) -> str:
+    """万元 as the review writes them in running text: no thousands separators, 12345.6."""
+    return format(normalize(Decimal(value)), "f")
+
+
+def practices(fig: BriefFigures) -> str:
+    """The figures of 主要做法: promotion events, projects in talks and building."""
+    e = fig.events
+    parts = []
+    if e.total:
+        kinds = "、".join(f"{kind}{n}次" for kind, n in e.by_kind.items() if n)
+        text = f"{months_phrase(fig.period)}共开展招商活动{e.total}次（{kinds}）"
+        if e.biggest:
+            name, firms, reps, intention = e.biggest
+            text += f"，其中举办的“{name}”有{firms}家企业的{reps}名代表参加，达成意向项目{intention}个"
+        parts.append(text)
+    else:
+        parts.append(f"{months_phrase(fig.period)}没有登记招商活动")
+    parts.append(f"截至{fig.period.month}月底，有一定意向的在谈项目{fig.negotiating}个，已经落地的在建项目{fig.building}个")
+    return "；".join(parts) + "。"
+
+
+def declared_paragraph(fig: BriefFigures) -> str:
+    """今年向省市申报的浙商回归项目 and the new projects that declared a registered capital."""
+    d, n = fig.declared, fig.new_projects
+    if d.count:
+        text = (
+            f"今年向省市申报的“浙商回归”项目{d.count}个、{wan(d.amount)}万元"
+            f"（扣除去年留存的{wan(d.retained)}万元，实际到位{wan(d.amount - d.retained)}万元）"
+        )
+        text += f"，其中结转项目{d.carried_over}个" if d.carried_over else "，没有结转项目"
+    else:
+        text = "今年还没有向省市申报“浙商回归”项目"
+    if n.count:
+        share = percent(Decimal(n.with_capital) / Decimal(n.count))
+        text += (
+            f"；今年新引进的{n.count}个项目中，申报注册资金的{n.with_capital}个、{wan(n.capital)}万元，"
+            f"占新引进项目的{share}"
+        )
+    else:
+        text += "；今年还没有新引进项目"
+    return text + "。"
 
 
 def _funds_clause(label: str, row: ProgressRow) -> str:

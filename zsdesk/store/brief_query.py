@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..domain.brief import Brief, BriefFigures, NamedProject, VisitFigures, compose_brief
+from ..domain.brief import (
+    Brief,
+    BriefFigures,
+    DeclaredFigures,
+    EventFigures,
+    NamedProject,
+    NewProjectFigures,
+    VisitFigures,
+    compose_brief,
+)
 from ..domain.checks import started_undeclared
 from ..domain.counting import RULES
-from ..domain.enums import INDUSTRIES, Indicator, InvestorType, Stage
+from ..domain.enums import INDUSTRIES, PIPELINE, EventKind, Indicator, InvestorType, Stage
 from ..domain.periods import YearMonth
 from .checks_query import project_facts
-from .models import FundRecord, Investor, Project, Unit, Visit
+from .models import Event, FundRecord, Investor, Project, Unit, Visit
 from .progress_query import load_progress
 from .settings import county_name, major_threshold
 from .units import find_unit
@@ -58,6 +68,11 @@ def gather_brief(session: Session, period: YearMonth, *, unit: str | None = None
         visits=_visits(session, period, scoped),
         signed=_signed(session, period, scoped),
         undeclared=_undeclared(session, period, scoped),
+        events=_events(session, period, scoped),
+        negotiating=_at_stage(session, Stage.NEGOTIATING, period, scoped),
+        building=_at_stage(session, Stage.UNDER_CONSTRUCTION, period, scoped),
+        declared=_declared(session, period, scoped),
+        new_projects=_new_projects(session, period, scoped),
         has_data=_has_data(session, period, scoped),
         has_targets=has_targets,
     )
@@ -164,6 +179,76 @@ def _undeclared(session, period, scoped) -> list[NamedProject]:
         if started_undeclared(facts, period.last_day):
             found.append((order.get(project.unit_id, 0), project.id, NamedProject(facts.name, facts.unit, facts.planned_investment)))
     return [named for *_key, named in sorted(found, key=lambda t: t[:2])]
+
+
+def _events(session, period, scoped) -> EventFigures:
+    in_period = _year_to_date(Event.date, period)
+    counts = dict(
+        session.execute(scoped(select(Event.kind, func.count(Event.id)).where(in_period).group_by(Event.kind), Event.unit_id)).all()
+    )
+    by_kind = {kind.label: counts.get(kind.value, 0) for kind in EventKind}
+    biggest = session.execute(
+        scoped(
+            select(Event.name, Event.firms, Event.representatives, Event.intention_projects)
+            .where(in_period, Event.kind.in_([EventKind.NEGOTIATION.value, EventKind.PROMOTION.value]))
+            .order_by(Event.firms.desc(), Event.representatives.desc(), Event.date, Event.id)
+            .limit(1),
+            Event.unit_id,
+        )
+    ).first()
+    return EventFigures(sum(counts.values()), by_kind, tuple(biggest) if biggest else None)
+
+
+def _at_stage(session, stage: Stage, period: YearMonth, scoped) -> int:
+    """Projects that stood at ``stage`` at the month's end, read from the stage dates.
+
+    Reached by then, not yet past it (the next stage on the line), not suspended or
+    terminated by then: a brief written later for an earlier month says what was true then.
+    """
+    end = period.last_day
+    position = PIPELINE.index(stage)
+    conditions = [getattr(Project, stage.date_field) <= end]
+    later = [PIPELINE[position + 1]] if position + 1 < len(PIPELINE) else []
+    for gone in (*later, Stage.SUSPENDED, Stage.TERMINATED):
+        column = getattr(Project, gone.date_field)
+        conditions.append(or_(column.is_(None), column > end))
+    return session.scalar(scoped(select(func.count(Project.id)).where(*conditions), Project.unit_id)) or 0
+
+
+def _declared(session, period, scoped) -> DeclaredFigures:
+    """浙商回归 projects declared in the year up to the month's end."""
+    count, amount, retained, carried = session.execute(
+        scoped(
+            select(
+                func.count(Project.id),
+                func.sum(Project.declared_amount),
+                func.sum(Project.retained_amount),
+                func.sum(case((Project.carried_over.is_(True), 1), else_=0)),
+            ).where(
+                Project.zhejiang_return.is_(True),
+                Project.declared.is_(True),
+                _year_to_date(Project.declared_on, period),
+            ),
+            Project.unit_id,
+        )
+    ).one()
+    return DeclaredFigures(count or 0, amount or Decimal(0), retained or Decimal(0), int(carried or 0))
+
+
+def _new_projects(session, period, scoped) -> NewProjectFigures:
+    """Signed in the year and not carried over (the 大项目 rule without its threshold)."""
+    rule = RULES[Indicator.MAJOR_PROJECTS]
+    conditions = [_year_to_date(getattr(Project, rule.date_field), period)]
+    conditions += [getattr(Project, flag).is_(False) for flag in rule.excluded_flags]
+    count, with_capital, capital = session.execute(
+        scoped(
+            select(func.count(Project.id), func.count(Project.registered_capital), func.sum(Project.registered_capital)).where(
+                *conditions
+            ),
+            Project.unit_id,
+        )
+    ).one()
+    return NewProjectFigures(count or 0, with_capital or 0, capital or Decimal(0))
 
 
 def _has_data(session, period, scoped) -> bool:

@@ -28,8 +28,25 @@ def _application(offscreen: bool):
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("zsdesk 招商引资台账")
     set_window_icon(app)
+    install_qt_translations(app)
     register_fonts(app)
     return app
+
+
+def install_qt_translations(app):
+    """Qt's own words in Chinese (取消, 是, 否 on standard buttons, the file dialog).
+
+    The catalogue ships with PySide6 (build.spec keeps only qtbase_zh_CN.qm and qt_zh_CN.qm).
+    Returns the installed QTranslator, or None when the catalogue is missing.
+    """
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        return None
+    app.installTranslator(translator)
+    return translator
 
 
 def set_window_icon(app) -> None:

@@ -313,7 +313,7 @@ class ChecksPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(QLabel(self.tr("单位"), self))
         top.addWidget(self.unit_combo)
-        top.addWidget(QLabel(self.tr("月报"), self))
+        top.addWidget(QLabel(self.tr("月份"), self))
         top.addWidget(self.month_combo)
         top.addSpacing(12)
         for box in self.level_boxes.values():
