@@ -32,7 +32,7 @@ from ..store.projects import (
     project_years,
 )
 from ..store.units import unit_names
-from .table_models import BACKGROUND, CENTER, FONT, FOREGROUND, RIGHT, TOOLTIP, Column, RowListModel
+from .table_models import BACKGROUND, CENTER, FONT, FOREGROUND, RIGHT, TOOLTIP, Column, RowListModel, select_record, selected_record_id
 
 FIRST_PAGE = 300
 """Rows read before the window shows, when the whole table is read in the background."""
@@ -526,19 +526,10 @@ class ProjectsTab(QWidget):
     # -- selection and actions ------------------------------------------------------
 
     def selected_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or index.row() >= self.model.rowCount():
-            return None
-        return self.model.id_at(index.row())
+        return selected_record_id(self.table, self.model)
 
     def select_project(self, project_id: int) -> bool:
-        row = self.model.view_row_of(project_id)
-        if row is None:
-            return False
-        index = self.model.index(row, max(self.table.currentIndex().column(), 0))
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
-        return True
+        return select_record(self.table, self.model, project_id)
 
     def new_record(self):
         return self.main_window.open_project(None)

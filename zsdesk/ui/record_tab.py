@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .table_models import RowListModel
+from .table_models import RowListModel, select_record, selected_record_id
 
 
 class RecordTab(QWidget):
@@ -155,16 +155,7 @@ class RecordTab(QWidget):
     # -- selection and actions ------------------------------------------------------
 
     def selected_id(self) -> int | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or index.row() >= self.model.rowCount():
-            return None
-        return self.model.id_at(index.row())
+        return selected_record_id(self.table, self.model)
 
     def select(self, record_id: int) -> bool:
-        row = self.model.view_row_of(record_id)
-        if row is None:
-            return False
-        index = self.model.index(row, max(self.table.currentIndex().column(), 0))
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
-        return True
+        return select_record(self.table, self.model, record_id)

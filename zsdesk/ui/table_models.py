@@ -227,3 +227,22 @@ class RowListModel(QAbstractTableModel):
             return QModelIndex()
         row = self.view_row_of(record_id)
         return QModelIndex() if row is None else self.index(row, column)
+
+
+def selected_record_id(table, model: RowListModel) -> int | None:
+    """The id of the row under the table's current index, or None."""
+    index = table.currentIndex()
+    if not index.isValid() or index.row() >= model.rowCount():
+        return None
+    return model.id_at(index.row())
+
+
+def select_record(table, model: RowListModel, record_id: int) -> bool:
+    """Make the record's row current and scroll to it; False if it is filtered out."""
+    row = model.view_row_of(record_id)
+    if row is None:
+        return False
+    index = model.index(row, max(table.currentIndex().column(), 0))
+    table.setCurrentIndex(index)
+    table.scrollTo(index)
+    return True
