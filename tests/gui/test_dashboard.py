@@ -141,6 +141,17 @@ def test_redraws_when_the_data_change(dashboard, qtbot):
     assert unit_bars(tab)["冷水镇"].get_width() == pytest.approx(float(after.rate))
 
 
+def test_reload_reads_the_ledger_again(dashboard):
+    tab = dashboard
+    assert tab._data_cache  # the ranking's figures are kept between redraws
+    key = ("progress", JUNE, Indicator.DOMESTIC_FUNDS)
+    before = tab._data_cache[key]
+    tab.redraw()
+    assert tab._data_cache[key] is before  # same data: not read again
+    assert tab.reload() and tab.last_redraw_seconds > 0
+    assert tab._data_cache[key] is not before and tab._data_cache[key] == before
+
+
 def test_a_hidden_tab_redraws_when_shown_again(dashboard, qtbot):
     tab = dashboard
     tab.window_.select_tab("projects")
