@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from decimal import Decimal
 
 import openpyxl
@@ -391,3 +393,23 @@ def test_settings_fill_the_footer(ledger, period, tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "f.xlsx")[L.PROJECT_SHEET]
     texts = [c.value for row in ws.iter_rows(min_row=5) for c in row if isinstance(c.value, str)]
     assert "填报人：李四" in texts and "联系电话：=123" in texts
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_return_saved_again_by_libreoffice_imports_unchanged(exported, county, tmp_path):
+    """LibreOffice opens the return, saves it again (shared strings, its own styles), and
+    the bureau imports exactly the same figures, with no correction found."""
+    out = tmp_path / "lo"
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(exported)],
+        capture_output=True, text=True, timeout=300,
+    )
+    resaved = out / exported.name
+    assert result.returncode == 0 and resaved.exists(), result.stderr
+    assert resaved.read_bytes() != exported.read_bytes()
+    [outcome] = import_returns(county, [resaved], today=TODAY)
+    assert outcome.status == "imported", outcome.line
+    assert outcome.preview.findings == [] and len(outcome.preview.new) == 20
+    [again] = import_returns(county, [exported], today=TODAY)
+    assert again.preview.funds_changed == 0 and len(again.preview.unchanged) == 20

@@ -257,6 +257,28 @@ def row_deleted(good, tmp, ctx):
     return path, [f"“{name}”", "没有对应的行"]
 
 
+def row_below_the_totals(good, tmp, ctx):
+    workbook = openpyxl.load_workbook(good)
+    ws = workbook[L.PROJECT_SHEET]
+    total = next(r for r in range(5, ws.max_row + 1) if ws[f"A{r}"].value == "合计")
+    ws[f"B{total + 1}"] = "XM-AAAAA-BBBBB"
+    ws[f"{project_column('this_month')}{total + 1}"] = 100
+    path = tmp / "below.xlsx"
+    workbook.save(path)
+    return path, [f"第{total + 1}行", "合计”行之后还有项目或数字"]
+
+
+def visit_below_the_subtotal(good, tmp, ctx):
+    workbook = openpyxl.load_workbook(good)
+    ws = workbook[L.VISIT_SHEET]
+    last = max(r for r in range(1, ws.max_row + 1) if ws[f"A{r}"].value == "小计")
+    ws[f"A{last + 1}"] = 99
+    ws[f"D{last + 1}"] = 3
+    path = tmp / "visit-below.xlsx"
+    workbook.save(path)
+    return path, [f"第{last + 1}行", "小计”行之后还有记录或数字"]
+
+
 def hidden_sheet_edited(good, tmp, ctx):
     workbook = openpyxl.load_workbook(good)
     ws = workbook["_zsdesk"]
@@ -314,6 +336,8 @@ CASES = [
     unknown_code,
     row_added,
     row_deleted,
+    row_below_the_totals,
+    visit_below_the_subtotal,
     hidden_sheet_edited,
     hidden_sheet_removed,
     locked_month,

@@ -340,6 +340,10 @@ class _Sheet:
         return self.place.refuse(reason, row=row, column=column, header=header)
 
 
+def _is_number(cell) -> bool:
+    return cell.data_type == "f" or (isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool))
+
+
 def _cell_text(cell) -> str:
     value = cell.value
     return "" if value is None else str(value).strip()
@@ -417,7 +421,11 @@ def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
                 _check_headers(sheet, head, columns, L.HEADER_ROWS[0])
             continue
         if total_row is not None:
-            continue  # the footer: who filled it in, who checked it
+            # The footer (who filled it in, who checked it) is text; a project row or a
+            # figure below the totals would be printed but not imported: refuse it.
+            if _cell_text(cells[code_col - 1]) or any(_is_number(c) for c in cells):
+                raise sheet.refuse(f"“{L.TOTAL_LABEL}”行之后还有项目或数字：项目行应在合计行之前", row=number)
+            continue
         if _cell_text(cells[0]) == L.TOTAL_LABEL:
             total_row = number
             for key in L.MONEY_COLUMNS:
@@ -599,8 +607,10 @@ class _VisitSheetReader:
             else:
                 self._event(number, cells, records[self.count])
             self.count += 1
-        elif phase == "between":
-            if first == L.EVENT_SECTION:
+        elif phase in ("between", "done"):
+            if _is_number(cells[0]) or any(_is_number(c) for c in cells[1:]):
+                raise self.visit_sheet.refuse(f"“{L.SUBTOTAL_LABEL}”行之后还有记录或数字：记录行应在小计行之前", row=number)
+            if phase == "between" and first == L.EVENT_SECTION:
                 self.phase = "event_header"
 
     def _compare(self, sheet: _Sheet, number: int, column: int, before, after) -> None:
