@@ -104,6 +104,8 @@ def run_export(args) -> int:
                 except ReturnBlocked as exc:
                     blocked += 1
                     print(f"未导出  {exc.message}", file=sys.stderr)
+                    for f in exc.findings:  # checks (issue 6): what stops it, with the rule and key for --ack
+                        print(f"    [{f.level.label}] {f.title}：{f.message}（{f.rule} {f.record.key}）", file=sys.stderr)
                     continue
                 result = export_return(session, unit, period, path, explanations=explanations)
                 note = f"，审核说明{len(explanations)}条" if explanations else ""
