@@ -3,8 +3,9 @@
 Reads commands on stdin, one per line, JSON: ``{"job": "save"|"import", "db": PATH,
 "log": PATH, ...}``. For each it forks a child that runs the job until it is killed, and
 answers ``pid N`` at once and ``exit STATUS`` once the child is gone. The child is a
-zsdesk process like any other (for imports it runs ``zsdesk.cli.main.main`` when the
-real importer is available); forking only spares the 0.5 s of imports per trial.
+zsdesk process like any other: saves go through the project editor's store service,
+imports through the command line's own entry point (``zsdesk import-returns``, run as
+``zsdesk.cli.main.main``); forking only spares the second of imports per trial.
 
 Each job appends a line to its log right after each commit returns, so the test knows
 what was certainly committed when the kill came.
@@ -21,13 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from zsdesk.store.backup import backup_before
 from zsdesk.store.db import open_ledger
-from zsdesk.store.models import FundRecord, ImportRecord, Project, Unit
+from zsdesk.store.models import Project, Unit
 
 TODAY = dt.date(2026, 6, 30)
-IMPORT_UNIT = "甲镇"
-IMPORT_YEAR, IMPORT_MONTH = 2026, 5
 
 
 def _log(fd: int, text: str) -> None:
@@ -67,66 +65,40 @@ def save_job(db: str, log: int, limit: int | None = None) -> None:
             raise _Enough
 
 
-def import_job(db: str, log: int, version: int, limit: int | None = None) -> None:
-    """A unit's month replaced in one transaction, after a backup: what an import does."""
-    ledger = open_ledger(db)
+def import_job(db: str, log: int, files: list[str], number: int, limit: int | None = None) -> None:
+    """``zsdesk import-returns --db DB FILE`` again and again, the two versions of a return
+    in turn: each import replaces the unit's months in one transaction, after a backup."""
+    from zsdesk.cli.main import main as zsdesk
+
     _log(log, "open")
     while True:
-        _log(log, f"begin {version}")
-        backup_before(ledger, "import")
-        with ledger.begin() as s:
-            unit_id = s.scalar(select(Unit.id).where(Unit.name == IMPORT_UNIT))
-            projects = s.scalars(select(Project).where(Project.unit_id == unit_id, Project.code.like("IMP-%")).order_by(Project.code)).all()
-            old = s.scalars(
-                select(FundRecord).where(
-                    FundRecord.project_id.in_([p.id for p in projects]),
-                    FundRecord.year == IMPORT_YEAR,
-                    FundRecord.month == IMPORT_MONTH,
-                )
-            ).all()
-            for fund in old:
-                s.delete(fund)
-            s.flush()
-            for i, project in enumerate(projects):
-                s.add(FundRecord(project_id=project.id, year=IMPORT_YEAR, month=IMPORT_MONTH, amount=Decimal(version * 1000 + i)))
-                project.progress_note = f"导入第{version}版"
-            s.add(
-                ImportRecord(
-                    unit_id=unit_id, year=IMPORT_YEAR, month=IMPORT_MONTH, file_name=f"v{version}.xlsx",
-                    file_sha256="0" * 64, summary=str(version),
-                )
-            )
-        _log(log, f"committed {version}")
-        if limit is not None and version >= limit:
-            ledger.close()
+        _log(log, f"begin {number}")
+        status = zsdesk(["import-returns", "--db", db, files[number % 2]])
+        if status != 0:
+            raise RuntimeError(f"zsdesk import-returns exited {status}")
+        _log(log, f"committed {number}")
+        if limit is not None and number >= limit:
             raise _Enough
-        version += 1
-
-
-def cli_job(args: list[str], log: int) -> None:
-    """The real command line, run in this process as `zsdesk ARGS` would."""
-    from zsdesk.cli.main import main
-
-    _log(log, "open")
-    while True:
-        status = main(args)
-        _log(log, f"exit {status}")
+        number += 1
 
 
 def run(command: dict) -> None:
     log = os.open(command["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    quiet = os.open(command["log"] + ".out", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(quiet, 1)  # what zsdesk prints must not mix into the answers to the test
+    os.dup2(quiet, 2)
     if command["job"] == "save":
         save_job(command["db"], log)
-    elif command["job"] == "import":
-        import_job(command["db"], log, command["version"])
     else:
-        cli_job(command["args"], log)
+        import_job(command["db"], log, command["files"], command["number"])
 
 
-def warm_up(folder: Path) -> None:
-    """One save and one import on a scratch ledger before any fork: the children start with
-    zsdesk imported and SQLAlchemy's statement cache filled, as a zsdesk that has been
-    running a while has, so the kills land in the work rather than in first-time setup."""
+def warm_up(folder: Path, db: str | None, files: list[str]) -> None:
+    """A save and imports on scratch ledgers before any fork: the children start with zsdesk
+    imported and SQLAlchemy's statement cache filled, as a zsdesk running a while has, so
+    the kills land in the work rather than in first-time setup."""
+    import shutil
+
     from zsdesk.store.ledger_setup import create_ledger
 
     scratch = folder / "warm-up.sqlite"
@@ -134,16 +106,26 @@ def warm_up(folder: Path) -> None:
     with ledger.begin() as s:
         unit_id = s.scalar(select(Unit.id).where(Unit.name == "乙乡"))
         s.add(Project(code="MARKER", name="标记", unit_id=unit_id, planned_investment=Decimal(0), planned_on=dt.date(2025, 1, 2)))
-        first = s.scalar(select(Unit.id).where(Unit.name == IMPORT_UNIT))
-        s.add(Project(code="IMP-000", name="导入", unit_id=first, planned_investment=Decimal(0)))
     ledger.close()
     log = os.open(folder / "warm-up.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    for job in (lambda: save_job(str(scratch), log, 2), lambda: import_job(str(scratch), log, 1, 2)):
-        try:
-            job()
-        except _Enough:
-            pass
-    os.close(log)
+    jobs = [lambda: save_job(str(scratch), log, 2)]
+    if db:
+        county = folder / "warm-up-county.sqlite"
+        shutil.copyfile(db, county)
+        jobs.append(lambda: import_job(str(county), log, files, 0, 1))
+    saved = os.dup(1)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    try:
+        for job in jobs:
+            try:
+                job()
+            except _Enough:
+                pass
+    finally:
+        os.dup2(saved, 1)
+        os.close(quiet)
+        os.close(log)
 
 
 class _Enough(Exception):
@@ -151,7 +133,8 @@ class _Enough(Exception):
 
 
 def main() -> None:
-    warm_up(Path(sys.argv[1]))
+    setup = json.loads(sys.argv[2]) if len(sys.argv) > 2 else {}
+    warm_up(Path(sys.argv[1]), setup.get("db"), setup.get("files", []))
     print("ready", flush=True)
     for line in sys.stdin:
         command = json.loads(line)

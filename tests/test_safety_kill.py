@@ -26,8 +26,8 @@ from sqlalchemy import select
 
 from zsdesk.store import backup
 from zsdesk.store.db import open_ledger
-from zsdesk.store.ledger_setup import create_ledger
-from zsdesk.store.models import FundRecord, ImportRecord, Project, Unit
+from zsdesk.store.ledger_setup import create_from, create_ledger
+from zsdesk.store.models import FundRecord, Project, Unit
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the kill test forks its workers (POSIX)")
 
@@ -35,7 +35,6 @@ ROOT = Path(__file__).resolve().parents[1]
 WORKER = Path(__file__).with_name("safety_kill_worker.py")
 SAVE_TRIALS = 30
 IMPORT_TRIALS = 30
-IMPORT_PROJECTS = 60
 EARLY = 0.2
 """The share of kills aimed at the start (forking, opening, taking the lock, the daily backup)."""
 YUAN_PER_WAN = 10000
@@ -44,10 +43,11 @@ YUAN_PER_WAN = 10000
 class Zygote:
     """The worker process that forks one zsdesk child per trial."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, setup: dict | None = None):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(
-            [sys.executable, str(WORKER), str(folder)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+            [sys.executable, str(WORKER), str(folder), json.dumps(setup or {})],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
         )
         if self.process.stdout.readline().strip() != "ready":
             self.close()
@@ -98,9 +98,17 @@ class Zygote:
 
 @pytest.fixture
 def zygote(tmp_path):
-    z = Zygote(tmp_path)
-    yield z
-    z.close()
+    started = []
+
+    def start(setup: dict | None = None) -> Zygote:
+        folder = tmp_path / f"worker-{len(started)}"
+        folder.mkdir()
+        started.append(Zygote(folder, setup))
+        return started[-1]
+
+    yield start
+    for z in started:
+        z.close()
 
 
 def logged(log: Path) -> list[str]:
@@ -126,6 +134,7 @@ def assert_backups_sound(db: Path) -> int:
 
 
 def test_kill_during_saves(tmp_path, zygote):
+    zygote = zygote()
     db = tmp_path / "saves.sqlite"
     ledger = create_ledger(db, "测试县", ["甲镇", "乙乡"])
     with ledger.begin() as s:
@@ -171,69 +180,112 @@ def test_kill_during_saves(tmp_path, zygote):
     ledger.close()
 
 
-def _import_setup(db: Path) -> None:
-    ledger = create_ledger(db, "测试县", ["甲镇", "乙乡"])
-    with ledger.begin() as s:
-        unit = s.scalar(select(Unit.id).where(Unit.name == "甲镇"))
-        for i in range(IMPORT_PROJECTS):
-            project = Project(code=f"IMP-{i:03d}", name=f"导入项目{i}", unit_id=unit, planned_investment=Decimal(1000))
-            s.add(project)
-            s.flush()
-            s.add(FundRecord(project_id=project.id, year=2026, month=5, amount=Decimal(i)))
-            project.progress_note = "导入第0版"
-        s.add(ImportRecord(unit_id=unit, year=2026, month=5, file_name="v0.xlsx", file_sha256="0" * 64, summary="0"))
-    ledger.close()
+UNIT = "尚湖镇"
+
+
+def _unit_funds(raw: sqlite3.Connection) -> frozenset:
+    return frozenset(
+        raw.execute(
+            "SELECT p.code, f.year, f.month, f.amount FROM fund_records f JOIN projects p ON p.id = f.project_id "
+            "JOIN units u ON u.id = p.unit_id WHERE u.name = ? AND f.year = 2026",
+            (UNIT,),
+        ).fetchall()
+    )
+
+
+def _two_versions(demo_path: Path, folder: Path) -> tuple[list[Path], list[frozenset], list[str]]:
+    """尚湖镇's June return as sent, and as corrected (every month's funds changed); the
+    funds a county file holds after importing each (the second after the first); their digests."""
+    import hashlib
+    import shutil
+
+    from zsdesk.domain.periods import YearMonth
+    from zsdesk.returns import export_return, import_returns
+
+    june, today = YearMonth(2026, 6), dt.date(2026, 7, 3)
+    files = [folder / "尚湖镇-6月-第1版.xlsx", folder / "尚湖镇-6月-第2版.xlsx"]
+    source = open_ledger(demo_path)
+    try:
+        with source.read() as s:
+            export_return(s, UNIT, june, files[0], today=today)
+        with source.begin() as s:
+            for fund in s.scalars(
+                select(FundRecord).join(Project).join(Unit).where(Unit.name == UNIT, FundRecord.year == 2026)
+            ):
+                fund.amount += Decimal("1.25")
+        with source.read() as s:
+            export_return(s, UNIT, june, files[1], today=today)
+    finally:
+        source.close()
+    county = folder / "expected.sqlite"
+    create_from(county, demo_path).close()
+    expected = []
+    ledger = open_ledger(county)
+    try:
+        for path in files:
+            [outcome] = import_returns(ledger, [path], today=today)
+            assert outcome.status == "imported"
+            raw = sqlite3.connect(county)
+            expected.append(_unit_funds(raw))
+            raw.close()
+    finally:
+        ledger.close()
+    assert expected[0] and expected[1] and expected[0] != expected[1]
+    digests = [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]
+    return files, expected, digests
+
+
+def _check_import_state(raw: sqlite3.Connection, expected: list[frozenset], digests: list[str]) -> int:
+    """The number of imports in the file; fails unless the unit's funds are wholly one version's."""
+    from zsdesk.store.audit import stored_text
+
+    funds = _unit_funds(raw)
+    imports = [r[0] for r in raw.execute("SELECT file_sha256 FROM imports ORDER BY id")]
+    if not imports:
+        assert funds == frozenset(), "funds without their import record"
+        return 0
+    version = (len(imports) - 1) % 2
+    assert imports[-1] == digests[version]
+    assert funds == expected[version], f"the unit's funds are not wholly version {version + 1}: the import is half in"
+    for fund_id, amount, recorded in raw.execute(
+        "SELECT f.id, f.amount, (SELECT a.new_value FROM audit_log a WHERE a.table_name = 'fund_records' "
+        "AND a.record_id = f.id AND a.field = 'amount' ORDER BY a.id DESC LIMIT 1) "
+        "FROM fund_records f JOIN projects p ON p.id = f.project_id JOIN units u ON u.id = p.unit_id WHERE u.name = ?",
+        (UNIT,),
+    ):
+        assert recorded == stored_text(Decimal(amount) / YUAN_PER_WAN), f"fund {fund_id}: the trail does not match"
+    return len(imports)
+
+
+def test_kill_during_imports(tmp_path, demo_path, zygote):
+    """``zsdesk import-returns`` killed at random moments, two versions of a return in turn."""
+    files, expected, digests = _two_versions(demo_path, tmp_path)
+    db = tmp_path / "county.sqlite"
+    create_from(db, demo_path).close()
     open_ledger(db).close()  # today's backup
-
-
-def _imported_version(raw: sqlite3.Connection) -> int:
-    rows = raw.execute(
-        "SELECT p.code, f.amount, p.progress_note FROM projects p JOIN fund_records f ON f.project_id = p.id "
-        "WHERE p.code LIKE 'IMP-%' AND f.year = 2026 AND f.month = 5 ORDER BY p.code"
-    ).fetchall()
-    assert len(rows) == IMPORT_PROJECTS, f"{len(rows)} fund rows: the import is half in"
-    versions = {amount // YUAN_PER_WAN // 1000 for _, amount, _ in rows}
-    assert len(versions) == 1, f"rows of imports {sorted(versions)} mixed"
-    [version] = versions
-    for i, (code, amount, note) in enumerate(rows):
-        assert amount == (version * 1000 + i) * YUAN_PER_WAN and note == f"导入第{version}版", code
-    summary = raw.execute("SELECT summary FROM imports ORDER BY id DESC LIMIT 1").fetchone()[0]
-    assert summary == str(version)
-    assert raw.execute("SELECT count(*) FROM imports").fetchone()[0] == version + 1
-    if version:
-        inserted = raw.execute(
-            "SELECT count(*) FROM audit_log a JOIN fund_records f ON a.record_id = f.id "
-            "WHERE a.table_name = 'fund_records' AND a.action = 'insert' AND a.field = 'amount' "
-            "AND f.year = 2026 AND f.month = 5 AND a.new_value = CAST(f.amount / 10000 AS TEXT)"
-        ).fetchone()[0]
-        assert inserted == IMPORT_PROJECTS
-    return version
-
-
-def test_kill_during_imports(tmp_path, zygote):
-    db = tmp_path / "imports.sqlite"
-    _import_setup(db)
+    zygote = zygote({"db": str(db), "files": [str(f) for f in files]})
     log = tmp_path / "imports.log"
     rng = random.Random(20260531)
-    version = 0
     landings = Counter()
     counts = {"imports committed": 0, "committed but not yet reported": 0}
+    done = 0
     for trial in range(IMPORT_TRIALS):
-        command = {"job": "import", "db": str(db), "log": str(log), "version": version + 1}
-        status, landed = zygote.kill_after(command, rng, 1.0)
+        command = {"job": "import", "db": str(db), "log": str(log), "files": [str(f) for f in files], "number": done}
+        status, landed = zygote.kill_after(command, rng, 1.5)
         landings[landed] += 1
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (status, logged(log)[-3:])
         raw = assert_sound(db)
         try:
-            now = _imported_version(raw)
+            now = _check_import_state(raw, expected, digests)
         finally:
             raw.close()
-        committed = last_committed(log) or 0
-        assert max(committed, version) <= now <= max(committed, version) + 1, (committed, version, now)
-        counts["imports committed"] += now - version
-        counts["committed but not yet reported"] += now - max(committed, version)
-        version = now
+        last = last_committed(log)
+        known = max(done, 0 if last is None else last + 1)
+        assert known <= now <= known + 1, (known, now)  # a reported import is never lost
+        counts["imports committed"] += now - done
+        counts["committed but not yet reported"] += now - known
+        done = now
         backups = assert_backups_sound(db)
     print(f"\nkill during imports: {IMPORT_TRIALS} trials, kills landed {dict(landings)}, {counts}, {backups} backups kept")
-    assert landings["in an action"] >= IMPORT_TRIALS // 2 and version >= 5
+    assert landings["in an action"] >= IMPORT_TRIALS // 2 and done >= 5
     open_ledger(db).close()

@@ -610,6 +610,11 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
     assert work is not None and not preview.refusal
     if preview.already_imported:
         return
+    # Data safety (zsdesk/store/backup.py): a copy of the committed state, before the
+    # import writes anything; no copy, no import (a Chinese LedgerError).
+    from ..store.backup import backup_before
+
+    backup_before(session, "import")
     parsed = preview.parsed
     investors: dict[str, int] = {}
     if work.new_investors:

@@ -7,8 +7,9 @@ another unit. Unlocking needs a reason; every lock and unlock is kept in ``LockE
 
 Enforced in two places no writer can step around:
 
-* a ``before_flush`` hook on every writable ledger's sessions (:func:`install`, called by
-  :class:`~zsdesk.store.db.Ledger`) refuses the flush with a Chinese
+* hooks on every writable ledger's sessions (:func:`install`, called by
+  :class:`~zsdesk.store.db.Ledger`): ``before_flush`` for ORM changes and
+  ``do_orm_execute`` for ORM bulk statements (the importer's) refuse with a Chinese
   :class:`MonthLocked` naming the unit, month and project;
 * temporary SQLite triggers on every writable connection (:data:`TRIGGER_SQL`) stop plain
   SQL that bypasses the ORM; their error is turned into the same message by
@@ -284,9 +285,96 @@ def check_flush(session: Session, _flush_context=None, _instances=None) -> None:
                 checker.project(obj, state)
 
 
+def _key_rows(session: Session, model, statement, params, columns) -> list[dict]:
+    """The rows a bulk UPDATE or DELETE will touch (selected before it runs)."""
+    table = model.__table__
+    where = getattr(statement, "whereclause", None)
+    query = select(*(table.c[c] for c in ("id", *columns)))
+    if isinstance(params, list) and where is None and params and "id" in params[0]:
+        ids = [p["id"] for p in params]
+        rows = []
+        for start in range(0, len(ids), 500):
+            rows += [dict(r) for r in session.execute(query.where(table.c.id.in_(ids[start : start + 500]))).mappings()]
+        return rows
+    if where is not None:
+        query = query.where(where)
+    return [dict(r) for r in session.execute(query).mappings()]
+
+
+def _check_bulk(checker: _Checker, state, model) -> None:
+    session, statement = checker.session, state.statement
+    params = state.parameters
+    new_rows = params if isinstance(params, list) else ([params] if params else [])
+    by_id = {row.get("id"): row for row in new_rows if isinstance(row, dict) and row.get("id") is not None}
+    if model is FundRecord:
+        def unit_and_name(project_id):
+            project = session.get(Project, project_id) if project_id is not None else None
+            return (project.unit_id, project.name) if project is not None else (None, "")
+
+        if state.is_insert:
+            for row in new_rows:
+                unit_id, name = unit_and_name(row.get("project_id"))
+                checker.refuse(unit_id, (row.get("year"), row.get("month")), "录入到位资金", name, "amount")
+            return
+        what = "删除到位资金" if state.is_delete else "修改到位资金"
+        for old in _key_rows(session, FundRecord, statement, params, ("project_id", "year", "month")):
+            unit_id, name = unit_and_name(old["project_id"])
+            checker.refuse(unit_id, (old["year"], old["month"]), what, name, "amount")
+            new = {**old, **by_id.get(old["id"], {})}
+            if new != old:
+                unit_id, name = unit_and_name(new["project_id"])
+                checker.refuse(unit_id, (new["year"], new["month"]), what, name, "amount")
+        return
+    if state.is_insert:
+        for row in new_rows:
+            for field in DATE_FIELDS:
+                checker.refuse(row.get("unit_id"), _month(row.get(field)), f"填写{DATE_LABELS[field]}", row.get("name", ""), field)
+        return
+    for old in _key_rows(session, Project, statement, params, ("unit_id", "name", *DATE_FIELDS)):
+        if state.is_delete:
+            for field in DATE_FIELDS:
+                checker.refuse(old["unit_id"], _month(old[field]), "删除项目", old["name"], field)
+            checker.funds_of(old["id"], old["unit_id"], "删除项目", old["name"])
+            continue
+        new = {**old, **by_id.get(old["id"], {})}
+        moved = new["unit_id"] != old["unit_id"]
+        for field in DATE_FIELDS:
+            if new[field] != old[field] or moved:
+                what = "把项目移到其他单位" if moved else f"修改{DATE_LABELS[field]}"
+                checker.refuse(old["unit_id"], _month(old[field]), what, old["name"], field)
+                checker.refuse(new["unit_id"], _month(new[field]), what, old["name"], field)
+        if moved:
+            checker.funds_of(old["id"], old["unit_id"], "把项目移到其他单位", old["name"])
+            checker.funds_of(old["id"], new["unit_id"], "把项目移到其他单位", old["name"])
+
+
+def check_bulk(state):
+    """Refuse an ORM bulk statement (``session.execute(update(FundRecord), rows)``) that
+    would change a locked month, with the same message as a flush; the triggers stand
+    behind statements this cannot read (a WHERE-bound UPDATE's new values)."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return None
+    table = getattr(state.statement, "table", None)
+    model = {"fund_records": FundRecord, "projects": Project}.get(getattr(table, "name", None))
+    session = state.session
+    if model is None or session.info.get("locks_busy"):
+        return None
+    session.info["locks_busy"] = True
+    try:
+        with session.no_autoflush:
+            checker = _Checker(session)
+            if checker.locked():
+                _check_bulk(checker, state, model)
+    finally:
+        session.info["locks_busy"] = False
+    return None
+
+
 def install(session_factory) -> None:
-    """Check every flush of sessions made by ``session_factory`` (a sessionmaker)."""
+    """Check every flush and every ORM bulk statement of sessions made by
+    ``session_factory`` (a sessionmaker)."""
     event.listen(session_factory, "before_flush", check_flush)
+    event.listen(session_factory, "do_orm_execute", check_bulk)
 
 
 # -- the triggers: the same rule for plain SQL --------------------------------------------
