@@ -80,9 +80,12 @@ def _wait_loaded(window) -> None:
             widget.wait_loaded(600_000)
 
 
-def _visit_tabs(app, windows) -> list[str]:
-    """Show every tab and let background loads finish: all of the file's data in view."""
-    visited = []
+def _visit_tabs(app, windows) -> dict[str, int]:
+    """Show every tab and let background loads finish: all of the file's data in view.
+
+    Returns each tab's name with the peak RSS (kB) once it was shown and loaded.
+    """
+    visited = {}
     for window in windows:
         tabs = getattr(window, "tabs", None)
         if tabs is None:
@@ -90,9 +93,9 @@ def _visit_tabs(app, windows) -> list[str]:
         for index in range(tabs.count()):
             tabs.setCurrentIndex(index)
             _settle(app)
-            visited.append(tabs.widget(index).objectName() or tabs.tabText(index))
-        _wait_loaded(window)
-        _settle(app)
+            _wait_loaded(window)
+            _settle(app)
+            visited[tabs.widget(index).objectName() or tabs.tabText(index)] = _peak_rss_kb()
     return visited
 
 

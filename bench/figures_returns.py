@@ -20,7 +20,7 @@ import sqlite3
 from pathlib import Path
 
 from .county import County
-from .measure import MEASURED, Figure, ms, require, time_runs
+from .measure import MEASURED, Figure, Timings, ms, require, time_runs
 
 PERIOD = (2026, 6)
 RETURNS = 20
@@ -101,12 +101,14 @@ def export_figure(figure: Figure, county: County, work: Path, runs: int) -> None
             _write_cells(sheets, floor_target)
 
         # Alternate the two so that a burst of load from elsewhere touches both alike.
+        ours, floor = Timings(), Timings()
         for _ in range(runs):
-            figure.runs += time_runs(zsdesk_way, 1, warmup=0)
-            figure.floor_runs += time_runs(floor_way, 1, warmup=0 if figure.floor_runs else 1)
+            ours += time_runs(zsdesk_way, 1, warmup=0)
+            floor += time_runs(floor_way, 1, warmup=0 if floor else 1)
     finally:
         ledger.close()
-    figure.runs, figure.floor_runs = ms(figure.runs), ms(figure.floor_runs)
+    figure.record(ours)
+    figure.record(floor, floor=True)
     figure.extra.update(
         unit=unit,
         projects=projects,
@@ -117,7 +119,7 @@ def export_figure(figure: Figure, county: County, work: Path, runs: int) -> None
     figure.status = MEASURED
 
 
-def import_figure(figure: Figure, county: County, work: Path, runs: int) -> None:
+def import_figure(figure: Figure, county: County, work: Path, runs: int, returns: int = RETURNS) -> None:
     export_return, return_file_name, import_returns = require(
         "zsdesk.returns", "export_return", "return_file_name", "import_returns"
     )
@@ -125,7 +127,7 @@ def import_figure(figure: Figure, county: County, work: Path, runs: int) -> None
     from zsdesk.store.ledger_setup import create_from
 
     period = _period()
-    units = [name for name, _ in _units_by_size(county)][:RETURNS]
+    units = [name for name, _ in _units_by_size(county)][:returns]
     folder = work / "returns_import"
     if folder.exists():
         shutil.rmtree(folder)
@@ -157,16 +159,18 @@ def import_figure(figure: Figure, county: County, work: Path, runs: int) -> None
     def floor_way(_):
         _read_all(files)
 
+    ours, floor = Timings(), Timings()
     for _ in range(runs):
-        figure.runs += time_runs(zsdesk_way, 1, setup=fresh_county, teardown=discard, warmup=0)
-        figure.floor_runs += time_runs(floor_way, 1, warmup=0 if figure.floor_runs else 1)
+        ours += time_runs(zsdesk_way, 1, setup=fresh_county, teardown=discard, warmup=0)
+        floor += time_runs(floor_way, 1, warmup=0 if floor else 1)
     again = fresh_county()
     try:
         zsdesk_way(again)
         reimport = time_runs(zsdesk_way, 1, setup=lambda: again, warmup=0)
     finally:
         discard(again)
-    figure.runs, figure.floor_runs = ms(figure.runs), ms(figure.floor_runs)
+    figure.record(ours)
+    figure.record(floor, floor=True)
     figure.extra.update(
         returns=len(files),
         projects_per_return=_units_by_size(county)[0][1],

@@ -69,7 +69,9 @@ def _measurers():
         "progress": lambda f, r: figures_store.progress_figure(f, r.county, r.plan.fast),
         "dashboard_redraw": lambda f, r: figures_gui.dashboard_redraw_figure(f, r.window(), r.plan.fast),
         "return_export": lambda f, r: figures_returns.export_figure(f, r.county, r.work_dir, r.plan.heavy),
-        "returns_import": lambda f, r: figures_returns.import_figure(f, r.county, r.work_dir, r.plan.heavy),
+        "returns_import": lambda f, r: figures_returns.import_figure(
+            f, r.county, r.work_dir, r.plan.heavy, returns=5 if r.quick else figures_returns.RETURNS
+        ),
         "peak_memory": _peak_memory,
     }
 

@@ -45,3 +45,29 @@ def test_window_start_imports_no_command_module():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["window x.sqlite", "0 []"]
+
+
+def test_window_shown_without_matplotlib_or_openpyxl(demo_path, tmp_path):
+    """Matplotlib comes with the first chart, openpyxl with the first return: not at start."""
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from zsdesk.ui import main_window\n"
+        f"window = main_window({str(demo_path)!r})\n"
+        "window.show()\n"
+        "for _ in range(3): app.processEvents()\n"
+        "heavy = sorted({n.split('.')[0] for n in sys.modules} & {'matplotlib', 'openpyxl', 'numpy', 'fontTools', 'alembic'})\n"
+        "print(window.tab('dashboard').objectName(), heavy)\n"
+        "window.select_tab('dashboard')\n"
+        "for _ in range(3): app.processEvents()\n"
+        "print(type(window.tab('dashboard').canvas).__name__, 'matplotlib' in sys.modules)\n"
+        "window.context.close()\n"
+    )
+    env = {
+        "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"), "QT_QPA_PLATFORM": "offscreen",
+    }
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["dashboardTab []", "FigureCanvasQTAgg True"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
+
 from sqlalchemy.orm import Session
 
 from ..domain.enums import Indicator, _Labelled
@@ -20,10 +21,12 @@ from ..store.chart_data import BY_INDUSTRY, BY_UNIT, count_targets, cumulative_s
 from ..store.progress_query import load_progress
 from ..store.settings import county_name
 from ..store.units import find_unit, unit_names
-from .card import card_figure
-from .pipeline import pipeline_figure
-from .ranking import ranking_figure
-from .trend import trend_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# The builders (and with them Matplotlib) are imported when a chart is built, not with
+# this module: the window imports ChartKind and ChartRequest at start-up for its pickers.
 
 
 class ChartKind(_Labelled):
@@ -86,6 +89,11 @@ def build_chart(
 
     Raises InputError for an unknown unit, NothingToChart when there is nothing to show.
     """
+    from .card import card_figure
+    from .pipeline import pipeline_figure
+    from .ranking import ranking_figure
+    from .trend import trend_figure
+
     memo = _Memo(session, cache)
     unit = request.unit.strip() if request.unit else None
     if unit is not None:
@@ -171,6 +179,8 @@ def unit_cards(
     One progress computation and one stage query serve every card. ``progress(done,
     total)`` is called before each card; if it returns False, Cancelled is raised.
     """
+    from .card import card_figure
+
     require_targets(session, period)
     table = load_progress(session, period)
     stages = stage_counts(session, period, BY_UNIT)

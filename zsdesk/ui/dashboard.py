@@ -10,13 +10,12 @@ Clicking a unit's bar (or its name) in the ranking opens that unit's card.
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matplotlib import cbook
-from matplotlib.backends import backend_qt
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg, NavigationToolbar2QT
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QIcon, QShowEvent
 from PySide6.QtWidgets import (
@@ -33,35 +32,46 @@ from PySide6.QtWidgets import (
 )
 
 from ..charts.build import BY_INDUSTRY, BY_UNIT, Cancelled, ChartKind, ChartRequest, build_chart, unit_cards
-from ..charts.common import new_figure
-from ..charts.export import save_figure
-from ..charts.ranking import UNIT_ATTRIBUTE
 from ..domain.enums import Indicator
 from ..domain.periods import YearMonth
 from ..errors import KnownError
 from ..store.chart_data import chart_years, latest_fund_month
 from ..store.settings import county_name
 from ..store.units import unit_names
-from .printing import PrintJob, a4_landscape_printer, prepare, print_to_pdf, render
 from .qsettings import app_settings
+
+if TYPE_CHECKING:
+    from .printing import PrintJob
+
+# Matplotlib (with NumPy and, for PDF, fontTools) is imported when the chart is first
+# needed — the tab shown, a chart printed or exported — not when the window is built:
+# bench/ measured it as the largest part of zsdesk's cold start (issue 9).
 
 LAST_FOLDER_KEY = "dashboard/lastFolder"
 
 
-class _IconEngine(backend_qt._IconEngine):
-    """Matplotlib's toolbar icons, without asking Qt 6 for the Qt 5 attribute
-    AA_UseHighDpiPixmaps (deprecated: the question warns on every icon painted).
-    Qt 6 always uses high-DPI pixmaps."""
+@functools.cache
+def chart_toolbar_class():
+    """ChartToolbar: Matplotlib's navigation toolbar (home, pan, zoom, save)."""
+    from matplotlib import cbook
+    from matplotlib.backends import backend_qt
+    from matplotlib.backends.backend_qtagg import NavigationToolbar2QT
 
-    def _devicePixelRatio(self):
-        return (self.toolbar.devicePixelRatioF() or 1) if self.toolbar else 1
+    class _IconEngine(backend_qt._IconEngine):
+        """Matplotlib's toolbar icons, without asking Qt 6 for the Qt 5 attribute
+        AA_UseHighDpiPixmaps (deprecated: the question warns on every icon painted).
+        Qt 6 always uses high-DPI pixmaps."""
 
+        def _devicePixelRatio(self):
+            return (self.toolbar.devicePixelRatioF() or 1) if self.toolbar else 1
 
-class ChartToolbar(NavigationToolbar2QT):
-    """Matplotlib's navigation toolbar (home, pan, zoom, save)."""
+    class ChartToolbar(NavigationToolbar2QT):
+        """Matplotlib's navigation toolbar (home, pan, zoom, save)."""
 
-    def _icon(self, name):
-        return QIcon(_IconEngine(cbook._get_data_path("images", name), self))
+        def _icon(self, name):
+            return QIcon(_IconEngine(cbook._get_data_path("images", name), self))
+
+    return ChartToolbar
 
 
 class DashboardTab(QWidget):
@@ -96,13 +106,8 @@ class DashboardTab(QWidget):
         )
         self.grouping_label = QLabel(self.tr("分组"), self)
 
-        self.figure = new_figure()
-        self.canvas = FigureCanvasQTAgg(self.figure)
-        self.canvas.setObjectName("chartCanvas")
-        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.canvas.mpl_connect("pick_event", self._on_pick)
-        self.toolbar = ChartToolbar(self.canvas, self)
-        self.toolbar.setObjectName("chartToolbar")
+        self._figure = self._canvas = self._toolbar = None
+        """Matplotlib's figure, canvas and toolbar: made by _ensure_canvas when first needed."""
         self.message = QLabel(self)
         self.message.setObjectName("chartMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -112,8 +117,7 @@ class DashboardTab(QWidget):
         chart_page = QWidget(self)
         chart_layout = QVBoxLayout(chart_page)
         chart_layout.setContentsMargins(0, 0, 0, 0)
-        chart_layout.addWidget(self.toolbar)
-        chart_layout.addWidget(self.canvas, 1)
+        self._chart_layout = chart_layout
         self.stack = QStackedWidget(self)
         self.stack.setObjectName("chartStack")
         self.stack.addWidget(chart_page)
@@ -145,6 +149,41 @@ class DashboardTab(QWidget):
         self._show_relevant_pickers()
 
     # -- pickers ---------------------------------------------------------------------
+
+    # -- the canvas, made when first needed --------------------------------------------
+
+    def _ensure_canvas(self) -> None:
+        if self._canvas is not None:
+            return
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from ..charts.common import new_figure
+
+        figure = new_figure()
+        canvas = FigureCanvasQTAgg(figure)
+        canvas.setObjectName("chartCanvas")
+        canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        canvas.mpl_connect("pick_event", self._on_pick)
+        toolbar = chart_toolbar_class()(canvas, self)
+        toolbar.setObjectName("chartToolbar")
+        self._figure, self._canvas, self._toolbar = figure, canvas, toolbar
+        self._chart_layout.addWidget(toolbar)
+        self._chart_layout.addWidget(canvas, 1)
+
+    @property
+    def figure(self):
+        self._ensure_canvas()
+        return self._figure
+
+    @property
+    def canvas(self):
+        self._ensure_canvas()
+        return self._canvas
+
+    @property
+    def toolbar(self):
+        self._ensure_canvas()
+        return self._toolbar
 
     def _combo(self, name: str, items: list[tuple[str, object]]) -> QComboBox:
         combo = QComboBox(self)
@@ -371,6 +410,8 @@ class DashboardTab(QWidget):
         return self.last_error is None and not self._stale
 
     def _on_pick(self, event) -> None:
+        from ..charts.ranking import UNIT_ATTRIBUTE
+
         unit = getattr(event.artist, UNIT_ATTRIBUTE, None)
         if unit and self.toolbar.mode == "" and self.kind() is ChartKind.RANKING:
             self.open_card(unit)
@@ -393,11 +434,15 @@ class DashboardTab(QWidget):
         return figure, county
 
     def print_job(self) -> PrintJob:
+        from .printing import PrintJob
+
         figure, county = self._figure_for_paper()
         return PrintJob([figure], county, figure.get_suptitle())
 
     def all_cards_job(self) -> PrintJob | None:
         """Every unit's card, one per page; None if cancelled."""
+        from .printing import PrintJob
+
         period = self.period()
         progress = self._progress(self.tr("正在生成各单位卡片…"))
         try:
@@ -434,6 +479,8 @@ class DashboardTab(QWidget):
         """Open the print preview (A4 landscape) of ``job`` (default: the chart shown)."""
         from PySide6.QtPrintSupport import QPrintPreviewDialog
 
+        from .printing import a4_landscape_printer, prepare
+
         try:
             job = job or self.print_job()
         except KnownError as exc:
@@ -464,6 +511,8 @@ class DashboardTab(QWidget):
         self._preview_keep = None
 
     def _render(self, printer, job: PrintJob) -> None:
+        from .printing import render
+
         try:
             render(printer, job)
         except KnownError as exc:
@@ -482,6 +531,8 @@ class DashboardTab(QWidget):
 
     def print_to_pdf(self, path: str | Path, *, all_units: bool = False) -> Path | None:
         """Print the chart (or every unit's card) straight into a PDF file."""
+        from .printing import print_to_pdf
+
         try:
             job = self.all_cards_job() if all_units else self.print_job()
             return print_to_pdf(job, path) if job else None
@@ -491,6 +542,8 @@ class DashboardTab(QWidget):
 
     def export_chart(self, path: str | Path | None = None) -> Path | None:
         """Save the chart shown as PNG, PDF or SVG (A4 landscape); asks where if no path."""
+        from ..charts.export import save_figure
+
         settings = app_settings()
         if path is None:
             folder = settings.value(LAST_FOLDER_KEY) or str(Path(self.context.ledger.path).parent)

@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (
@@ -37,8 +38,10 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.periods import YearMonth
-from ..returns.importer import ReturnPreview
-from ..returns.targets import TargetsPreview
+
+if TYPE_CHECKING:  # for annotations only: openpyxl is imported when a return is read or written
+    from ..returns.importer import ReturnPreview
+    from ..returns.targets import TargetsPreview
 
 ALL_UNITS = None
 
