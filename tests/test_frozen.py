@@ -134,6 +134,33 @@ def test_frozen_bundles_its_files(frozen):
     assert not list(internal.rglob("PyQt*"))
 
 
+def test_frozen_migrates_an_older_file(frozen, no_system_fonts, tmp_path):
+    """Alembic runs the revision scripts from the folder's files, not from the source tree."""
+    import sqlite3
+
+    from alembic import command
+
+    from zsdesk.store import db as store_db
+
+    path = tmp_path / "旧台账.sqlite"
+    engine = store_db.sqlite_engine(path)
+    config = store_db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+
+    result = _run(frozen, ["progress", "--db", str(path), "--month", "2026-06"], no_system_fonts)
+    # an empty ledger has no targets: a Chinese refusal (2), never a crash (3)
+    assert result.returncode in (0, 1, 2), result.stdout + result.stderr
+    assert "内部错误" not in result.stderr
+    with sqlite3.connect(path) as raw:
+        (revision,) = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+    raw.close()
+    assert revision == store_db.head_revision() != "0001"
+    assert list(tmp_path.rglob("*upgrade*.sqlite")), "no copy kept before the upgrade"
+
+
 def test_frozen_window_shows_chinese_without_system_fonts(frozen, no_system_fonts, tmp_path):
     """`zsdesk --demo --screenshot`: the window starts offscreen with the bundled font only."""
     from PySide6.QtGui import QImage
@@ -147,3 +174,4 @@ def test_frozen_window_shows_chinese_without_system_fonts(frozen, no_system_font
     # a window of text, not a blank or crashed surface: many distinct grey levels of glyph edges
     colours = {image.pixel(x, y) for x in range(0, 700, 3) for y in range(40, 300, 3)}
     assert len(colours) > 50
+
