@@ -134,6 +134,33 @@ def test_frozen_bundles_its_files(frozen):
     assert not list(internal.rglob("PyQt*"))
 
 
+def test_frozen_migrates_an_older_file(frozen, no_system_fonts, tmp_path):
+    """Alembic runs the revision scripts from the folder's files, not from the source tree."""
+    import sqlite3
+
+    from alembic import command
+
+    from zsdesk.store import db as store_db
+
+    path = tmp_path / "旧台账.sqlite"
+    engine = store_db.sqlite_engine(path)
+    config = store_db._alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+
+    result = _run(frozen, ["progress", "--db", str(path), "--month", "2026-06"], no_system_fonts)
+    # an empty ledger has no targets: a Chinese refusal (2), never a crash (3)
+    assert result.returncode in (0, 1, 2), result.stdout + result.stderr
+    assert "内部错误" not in result.stderr
+    with sqlite3.connect(path) as raw:
+        (revision,) = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+    raw.close()
+    assert revision == store_db.head_revision() != "0001"
+    assert list(tmp_path.rglob("*upgrade*.sqlite")), "no copy kept before the upgrade"
+
+
 def test_frozen_window_shows_chinese_without_system_fonts(frozen, no_system_fonts, tmp_path):
     """`zsdesk --demo --screenshot`: the window starts offscreen with the bundled font only."""
     from PySide6.QtGui import QImage
@@ -147,3 +174,49 @@ def test_frozen_window_shows_chinese_without_system_fonts(frozen, no_system_font
     # a window of text, not a blank or crashed surface: many distinct grey levels of glyph edges
     colours = {image.pixel(x, y) for x in range(0, 700, 3) for y in range(40, 300, 3)}
     assert len(colours) > 50
+
+
+def test_frozen_selftest(frozen, no_system_fonts, tmp_path):
+    """The frozen `--selftest` passes, and what it wrote holds up when checked from source."""
+    import openpyxl
+
+    from zsdesk.domain.periods import YearMonth
+    from zsdesk.returns import preview_return
+    from zsdesk.store.demo import write_demo
+
+    out = tmp_path / "自检输出"
+    result = _run(frozen, ["--selftest", str(out)], no_system_fonts)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1].startswith("自检通过")
+    assert (out / "selftest.txt").read_text(encoding="utf-8").splitlines() == lines
+
+    # every ext_* plug-in of the source tree was found inside the frozen archive
+    plugins = sorted(p.stem for p in (ROOT / "zsdesk" / "ui").glob("ext_*.py"))
+    (window_line,) = [line for line in lines if "离屏打开主窗口：通过" in line]
+    assert window_line.endswith(f"插件：{'、'.join(plugins) or '无'}")
+
+    (pdf,) = out.glob("*.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 5_000
+    assert b"NotoSansSCGBK" in data  # the only font fontconfig could see was the bundled one
+    pngs = sorted(out.glob("*.png"))
+    assert [p.name for p in pngs] == sorted(["主窗口.png", f"磐安县-{YearMonth.current()}-排名.png"])
+    for png in pngs:
+        assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and png.stat().st_size > 5_000
+
+    (xlsx,) = out.glob("*.xlsx")
+    book = openpyxl.load_workbook(xlsx, data_only=True)
+    cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+    book.close()
+    unit = xlsx.name.split("-")[0]
+    assert any("磐安县" in c for c in cells) and any(unit in c for c in cells)
+    # the frozen return, read by the source tree's importer against the same demo county
+    ledger = write_demo(tmp_path / "demo.sqlite", YearMonth.current(), "small")
+    try:
+        with ledger.read() as session:
+            preview = preview_return(session, xlsx)
+    finally:
+        ledger.close()
+    assert not preview.refused, preview.refusal
+    assert preview.projects and preview.funds_changed == 0 and preview.visits_added == 0

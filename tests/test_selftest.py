@@ -75,3 +75,48 @@ def test_window_step_leaves_the_users_settings_alone(tmp_path, monkeypatch, caps
     assert "[2/2] 离屏打开主窗口：通过 — 主窗口.png" in capsys.readouterr().out
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "user-settings"))
     assert recent_files() == before
+
+
+def test_the_whole_selftest_passes_from_source(tmp_path, capsys, qapp):
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "user-settings"))
+    out = tmp_path / "out"
+    assert selftest.run_selftest(out) == 0, capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("：")[1][:2] for line in lines[1:-1]] == ["通过"] * len(selftest.STEPS)
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 5 and "selftest.txt" in names and "主窗口.png" in names
+    assert sum(n.endswith(".xlsx") for n in names) == 1 and sum(n.endswith(".pdf") for n in names) == 1
+
+
+@pytest.mark.parametrize(
+    "columns, words",
+    [
+        (("本月",), "月报导入检查不通过"),  # the form disagrees with itself: refused
+        (("本月", "本年累计"), "月报读回与台账不一致"),  # a consistent edit: would change the ledger
+    ],
+)
+def test_a_return_that_does_not_read_back_fails(tmp_path, monkeypatch, capsys, columns, words):
+    """An amount changed in the form after export: the read-back must catch it."""
+    import openpyxl
+
+    import zsdesk.returns as returns
+
+    real_export = returns.export_return
+
+    def export_then_tamper(session, unit, period, path, **kwargs):
+        result = real_export(session, unit, period, path, **kwargs)
+        book = openpyxl.load_workbook(path)
+        sheet = book.worksheets[0]
+        for column in [c.column for c in sheet[4] if c.value in columns]:  # 到位资金 sub-headers
+            cell = sheet.cell(row=5, column=column)
+            cell.value = (cell.value or 0) + 1
+        book.save(path)
+        return result
+
+    monkeypatch.setattr(returns, "export_return", export_then_tamper)
+    monkeypatch.setattr(selftest, "STEPS", selftest.STEPS[:3])
+    assert selftest.run_selftest(tmp_path / "out") == 1
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[3/3]")]
+    assert f"失败 — {words}" in line, line
