@@ -309,7 +309,10 @@ def dashboard_redraw_figure(figure: Figure, window: Window, runs: int) -> None:
         raise AssertionError(f"the dashboard shows no chart: {tab.last_error}")
 
     def after_data_change(_):
-        tab._data_changed()  # the slot of context.data_changed: drops the cached figures, redraws
+        if hasattr(tab, "reload"):
+            tab.reload()  # what data_changed does to a visible tab: read the ledger again, redraw
+        else:
+            tab._data_changed()
         window.settle(1)
 
     figure.record(time_runs(after_data_change, runs))
