@@ -21,6 +21,7 @@ from ..domain.checks import (
     RULES,
     Acknowledgement,
     CheckFacts,
+    EventFacts,
     Finding,
     FollowUpFacts,
     FundFacts,
@@ -41,6 +42,7 @@ from ..errors import InputError, KnownError
 from .models import (
     CheckAcknowledgement,
     CountyTarget,
+    Event,
     FollowUp,
     FundRecord,
     Investor,
@@ -50,7 +52,7 @@ from .models import (
     Visit,
     target_from_base,
 )
-from .settings import CLERK_NAME, get_setting
+from .settings import CLERK_NAME, OWN_UNIT, get_setting
 from .units import find_unit
 
 
@@ -135,6 +137,20 @@ def load_facts(
         InvestorFacts(iid, name, unit_names.get(unit_id), industry or "", bool(film), registered)
         for iid, name, unit_id, industry, film, registered in session.execute(scoped(investors, Investor.unit_id))
     ]
+
+    # A township's file: every event of the year, whoever organised it (the return carries
+    # only its own unit's, so the others are what it would leave out).
+    own = get_setting(session, OWN_UNIT).strip()
+    if own:
+        facts.own_unit = own
+        events = select(Event.id, Event.name, Event.date, Event.unit_id).where(
+            Event.date >= YearMonth(period.year, 1).first_day
+        ).order_by(Event.date, Event.id)
+        if month_given:
+            events = events.where(Event.date <= period.last_day)
+        facts.events = [
+            EventFacts(eid, name, day, unit_names.get(unit_id)) for eid, name, day, unit_id in session.execute(events)
+        ]
     return facts
 
 

@@ -1,0 +1,54 @@
+"""The month's cycle in the window, from a township's own file (never the demo county)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from zsdesk.store.ledger_setup import create_ledger
+
+UNITS = ["尚湖镇", "冷水镇", "安文街道"]
+
+
+@pytest.fixture
+def township_window(window_on, tmp_path):
+    path = tmp_path / "尚湖镇-2026年台账.sqlite"
+    create_ledger(path, "磐安县", UNITS, own_unit="尚湖镇").close()
+    window = window_on(path)
+    window.show()
+    window.activateWindow()
+    return window
+
+
+def open_editor(qtbot, window, tab_key, editor_class):
+    """Ctrl+N on the tab, as a clerk presses it; the editor window that opened."""
+    tab = window.select_tab(tab_key)
+    tab.setFocus()
+    before = set(window.findChildren(editor_class))
+    qtbot.keyClick(tab, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    opened = [e for e in window.findChildren(editor_class) if e not in before and e.isVisible()]
+    assert len(opened) == 1, "Ctrl+N did not open one editor"
+    return opened[0]
+
+
+def test_a_new_event_in_a_townships_file_is_the_townships_and_its_return_carries_it(qtbot, township_window):
+    from zsdesk.domain.periods import YearMonth
+    from zsdesk.store.checks_query import run_checks
+    from zsdesk.ui.events_tab import EventEditor
+
+    window = township_window
+    editor = open_editor(qtbot, window, "events", EventEditor)
+    assert editor.fields["unit_id"].currentText() == "尚湖镇"  # not （县招商局）
+    editor.fields["name"].setText("尚湖镇康养项目洽谈会")
+    editor.fields["date"].setText("2026-06-10")
+    qtbot.mouseClick(editor.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    assert not editor.isVisible(), editor.error.text()
+    with window.context.read() as session:
+        findings = run_checks(session, YearMonth(2026, 6), unit="尚湖镇", today=dt.date(2026, 6, 30))
+    assert not [f for f in findings if f.rule == "event_not_in_return"]
+    tab = window.tab("events")
+    assert tab.model.total_count() == 1
+    assert tab.model.row_at(0).unit == "尚湖镇"
