@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 from ..domain.periods import YearMonth
 from ..store import settings as keys
 from ..store.db import Ledger
-from ..store.models import Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
+from ..store.models import CheckAcknowledgement, Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
 from . import layout as L
+from .explanations import ReturnExplanation, read_explanations
 from .problems import Place, RefusedFile
 from .reader import ParsedReturn, ReturnProject, read_return
 
@@ -119,6 +120,10 @@ class ReturnPreview:
     investors_added: int = 0
     already_imported: bool = False
     """The same file was imported before and nothing would change."""
+    explanations: list[ReturnExplanation] = field(default_factory=list)
+    """The township's explanations of warnings (its 审核说明 sheet), stored with the import."""
+    explanations_stored: int = 0
+    """After the import: how many of them matched a warning the county file shows."""
     _work: "_Work | None" = None
 
     @property
@@ -164,6 +169,7 @@ class ReturnPreview:
             or self.events_removed
             or self.investors_added
             or (self._work and self._work.investor_updates)
+            or (self._work and self._work.explanations_new)
         )
 
     def summary(self) -> str:
@@ -181,6 +187,8 @@ class ReturnPreview:
             extras.append(f"招商活动+{self.events_added}/-{self.events_removed}")
         if self.investors_added:
             extras.append(f"新增客商{self.investors_added}家")
+        if self.explanations:
+            extras.append(f"审核说明{len(self.explanations)}条")
         if extras:
             text += "，" + "，".join(extras)
         return text
@@ -243,6 +251,8 @@ class _Work:
     visit_deletes: list[int] = field(default_factory=list)
     event_inserts: list[dict] = field(default_factory=list)
     event_deletes: list[int] = field(default_factory=list)
+    explanations_new: bool = False
+    """The return explains a warning differently from what the county file holds."""
 
 
 class _New(str):
@@ -286,8 +296,25 @@ class _Planner:
         self._plan_funds(existing, project_ids)
         self._plan_visits(investor_ids, project_ids)
         self._plan_events()
+        self._plan_explanations()
         self._findings_after()
         return self.work
+
+    def _plan_explanations(self) -> None:
+        preview = self.preview
+        preview.explanations = read_explanations(self.parsed.path)
+        if not preview.explanations:
+            return
+        held = {
+            (a.explanation, a.by)
+            for a in self.session.scalars(select(CheckAcknowledgement).where(CheckAcknowledgement.by.like(f"{self.unit.name}%")))
+        }
+        self.work.explanations_new = any(
+            (e.explanation, township_signature(self.unit.name, e.by)) not in held for e in preview.explanations
+        )
+        preview.findings.append(
+            f"月报带有{self.unit.name}的审核说明{len(preview.explanations)}条：导入后本台账的审核结果显示为{self.unit.name}已说明"
+        )
 
     # -- findings ----------------------------------------------------------------------
 
@@ -665,6 +692,8 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
         session.execute(delete(Event).where(Event.id.in_(work.event_deletes[start : start + CHUNK])))
     if work.event_inserts:
         session.execute(insert(Event), work.event_inserts)
+    session.flush()
+    preview.explanations_stored = store_explanations(session, preview)
     session.add(
         ImportRecord(
             unit_id=work.unit_id,
@@ -677,6 +706,54 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
         )
     )
     session.flush()
+
+
+def township_signature(unit: str, by: str) -> str:
+    """Who explained, as the county file keeps it: the unit, then the clerk's name."""
+    return f"{unit}（{by}）" if by else unit
+
+
+def store_explanations(session: Session, preview: ReturnPreview) -> int:
+    """Keep the township's explanations at the county, against the county's own findings.
+
+    A printed explanation names a rule by its title and a record by its label; it is
+    stored under the key of the county's finding for the unit's month with that rule and
+    label (the township's file and the county's give the same labels: projects keep their
+    names and codes). Returns how many matched; one the county file does not show (the
+    data differs) is not stored.
+    """
+    if not preview.explanations:
+        return 0
+    from ..domain.checks import RULES
+    from ..store.checks_query import run_checks
+
+    parsed = preview.parsed
+    by_title: dict[str, set[str]] = defaultdict(set)
+    for rule in RULES.values():
+        if rule.can_acknowledge:
+            by_title[rule.title].add(rule.id)
+    findings = run_checks(session, parsed.period, unit=parsed.unit, today=max(dt.date.today(), parsed.period.last_day))
+    stored = 0
+    now = dt.datetime.now().replace(microsecond=0)
+    for item in preview.explanations:
+        rules = by_title.get(item.rule_title, set())
+        match = next((f for f in findings if f.rule in rules and f.record.label == item.record), None)
+        if match is None:
+            continue
+        row = session.scalar(
+            select(CheckAcknowledgement).where(
+                CheckAcknowledgement.rule == match.rule, CheckAcknowledgement.record_key == match.record.key
+            )
+        )
+        if row is None:
+            row = CheckAcknowledgement(rule=match.rule, record_key=match.record.key)
+            session.add(row)
+        row.explanation = item.explanation
+        row.by = township_signature(parsed.unit, item.by)[:100]
+        row.at = item.at or now
+        stored += 1
+    session.flush()
+    return stored
 
 
 def import_returns(
