@@ -139,3 +139,126 @@ def test_a_return_forced_out_unexplained_stores_no_explanation(tmp_path):
     county_ledger.close()
     assert outcome.status == "imported"
     assert outcome.preview.explanations == [] and not finding.explained
+
+
+# --- item 6: starter files ------------------------------------------------------------
+
+def county_with_projects(tmp_path: Path) -> Path:
+    """The county's file already holding three projects of 尚湖镇 and one of 冷水镇."""
+    county = county_file(tmp_path)
+    ledger = open_ledger(county)
+    with ledger.begin() as s:
+        signed_project(s, "尚湖康养小镇项目", {3: "100", 6: "50"})
+        signed_project(s, "尚湖中药材加工项目", {5: "80"})
+        signed_project(s, "尚湖老茶厂改造项目", {1: "30", 2: "20"})
+        other = signed_project(s, "冷水高山蔬菜基地", {4: "5"})
+        from zsdesk.store.models import Project
+        s.get(Project, other).unit_id = unit_id(s, "冷水镇")
+    ledger.close()
+    return county
+
+
+def project_funds(ledger) -> dict[str, dict]:
+    from zsdesk.store.models import FundRecord, Project
+
+    with ledger.read() as s:
+        rows = s.query(Project.code, Project.name, FundRecord.month, FundRecord.amount).join(FundRecord).all()
+    result: dict[str, dict] = {}
+    for code, name, month, amount in rows:
+        result.setdefault((code, name), {})[month] = amount
+    return result
+
+
+def test_a_starter_file_holds_the_county_the_units_the_targets_and_the_units_projects(tmp_path):
+    from zsdesk.store import settings as keys
+    from zsdesk.store.ledger_setup import create_starters
+
+    county = county_with_projects(tmp_path)
+    [path] = create_starters(county, 2026, tmp_path / "out", ["尚湖镇"])
+    assert path.name == "尚湖镇-2026年起始台账.sqlite"
+    starter, source = open_ledger(path), open_ledger(county)
+    with starter.read() as s:
+        assert keys.get_setting(s, keys.OWN_UNIT) == "尚湖镇"
+        assert keys.county_name(s) == "磐安县"
+        assert keys.get_setting(s, keys.TARGETS_FROM).startswith("county.sqlite（")
+        assert [u.name for u in s.query(Unit).order_by(Unit.sort_order)] == UNITS
+        targets = {(t.unit.name, t.indicator): t.value for t in s.query(Target)}
+        assert s.query(CountyTarget).count() == 1
+    assert targets == {("尚湖镇", "domestic_funds"): 30_000_000, ("尚湖镇", "signed_projects"): 4}
+    ours = {k: v for k, v in project_funds(source).items() if k[1].startswith("尚湖")}
+    assert project_funds(starter) == ours and len(ours) == 3  # same codes, names and monthly funds; not 冷水镇's
+    starter.close(), source.close()
+    with pytest.raises(Exception, match="文件已存在"):
+        create_starters(county, 2026, tmp_path / "out", ["尚湖镇"])
+
+
+def test_the_starter_files_command_and_new_from_with_a_unit(tmp_path, capsys):
+    from zsdesk.cli.main import main
+
+    county = county_with_projects(tmp_path)
+    assert main(["starter-files", "--db", str(county), "--year", "2026", "--out", str(tmp_path / "all")]) == 0
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == sorted(f"{u}-2026年起始台账.sqlite" for u in UNITS)
+    assert main(["new", str(tmp_path / "mine.sqlite"), "--from", str(county), "--unit", "尚湖镇"]) == 0
+    mine = open_ledger(tmp_path / "mine.sqlite")
+    assert len(project_funds(mine)) == 3
+    mine.close()
+    assert main(["starter-files", "--db", str(county), "--year", "2026", "--out", str(tmp_path / "x"), "--unit", "不存在镇"]) == 2
+    assert "没有单位“不存在镇”" in capsys.readouterr().err
+
+
+# --- item 5: the preview leads with what is cleared ----------------------------------
+
+def test_the_preview_lists_what_is_cleared_by_name_with_money_then_changes_then_new(tmp_path):
+    from zsdesk.returns.import_report import clears_anything, report
+    from zsdesk.store.ledger_setup import create_starter
+    from zsdesk.store.models import Project
+    from zsdesk.store.projects import delete_project, set_funds
+
+    county = county_with_projects(tmp_path)
+    township = create_starter(tmp_path / "尚湖镇.sqlite", county, "尚湖镇")
+    with township.begin() as s:
+        ids = {p.name: p.id for p in s.query(Project)}
+        delete_project(s, ids["尚湖老茶厂改造项目"])          # the county still holds it, with 50 万元
+        set_funds(s, ids["尚湖康养小镇项目"], 2026, 6, Decimal("60.5"), TODAY)   # 50 → 60.5
+        set_funds(s, ids["尚湖中药材加工项目"], 2026, 5, None, TODAY)           # 80 cleared
+        signed_project(s, "尚湖民宿集群项目", {6: "12"})
+    out = tmp_path / "june.xlsx"
+    with township.read() as s:
+        export_return(s, "尚湖镇", JUNE, out, today=TODAY)
+    township.close()
+    ledger = open_ledger(county)
+    with ledger.read() as s:
+        preview = preview_return(s, out, today=TODAY)
+    ledger.close()
+    sections = report(preview)
+    assert [x.key for x in sections] == ["removed", "changed", "new", "notes"]
+    removed, changed, new, _ = sections
+    assert clears_anything(preview) and removed.warn
+    text = "\n".join(removed.lines)
+    assert "1个尚湖镇的项目不在此月报中" in text and "共50.00万元将被清除" in text
+    assert "“尚湖老茶厂改造项目”" in text and "1–2月，50.00万元" in text
+    assert "“尚湖中药材加工项目”：5月，80.00万元" in text
+    assert "“冷水高山蔬菜基地”" not in text
+    changes = "\n".join(changed.lines)
+    assert "“引进内资到位资金”（1至6月）：280.00万元 → 172.50万元" in changes  # 100+60.5+12
+    assert "“尚湖康养小镇项目”：6月到位资金 50.00万元 → 60.50万元" in changes
+    assert new.lines == ["项目“尚湖民宿集群项目”（" + next(p.code for p in preview.new) + "），1至6月到位资金12.00万元",
+                         "客商1家"]  # its investor is new to the county too
+
+
+def test_a_return_that_clears_nothing_does_not_warn(tmp_path):
+    from zsdesk.returns.import_report import clears_anything, report
+    from zsdesk.store.ledger_setup import create_starter
+
+    county = county_with_projects(tmp_path)
+    township = create_starter(tmp_path / "尚湖镇.sqlite", county, "尚湖镇")
+    out = tmp_path / "june.xlsx"
+    with township.read() as s:
+        export_return(s, "尚湖镇", JUNE, out, today=TODAY)
+    township.close()
+    ledger = open_ledger(county)
+    with ledger.read() as s:
+        preview = preview_return(s, out, today=TODAY)
+    ledger.close()
+    assert not clears_anything(preview)
+    assert report(preview)[0].lines == ["没有要清除或删除的数据。"] and not report(preview)[0].warn

@@ -100,6 +100,23 @@ class ProjectPlan:
     """'new', 'changed' or 'unchanged'."""
     changes: list[str] = field(default_factory=list)
     """Chinese labels of the fields that differ from the county file."""
+    details: list[tuple[str, object, object]] = field(default_factory=list)
+    """(label, before, after) of each field that differs (funds are in fund_changes)."""
+
+
+@dataclass(frozen=True)
+class FundChange:
+    """One month of one project's funds that the import adds, changes or clears."""
+
+    code: str
+    name: str
+    month: int
+    before: Decimal | None
+    """None: the county file has no amount for the month."""
+    after: Decimal | None
+    """None: the month's amount is cleared."""
+    in_return: bool
+    """False for a project the county holds but the return lacks."""
 
 
 @dataclass
@@ -122,6 +139,12 @@ class ReturnPreview:
     """The same file was imported before and nothing would change."""
     explanations: list[ReturnExplanation] = field(default_factory=list)
     """The township's explanations of warnings (its 审核说明 sheet), stored with the import."""
+    fund_changes: list[FundChange] = field(default_factory=list)
+    """Every month amount of the county's existing projects that changes (new projects' are not listed)."""
+    absent: list[tuple[str, str]] = field(default_factory=list)
+    """(code, name) of the unit's projects the county holds and the return lacks."""
+    totals: list[tuple[object, Decimal, Decimal]] = field(default_factory=list)
+    """(Indicator, before, after) of the unit's money indicators, year to the return's month."""
     explanations_stored: int = 0
     """After the import: how many of them matched a warning the county file shows."""
     _work: "_Work | None" = None
@@ -294,6 +317,7 @@ class _Planner:
         investor_ids = self._resolve_investors(existing)
         project_ids = self._plan_projects(existing, investor_ids)
         self._plan_funds(existing, project_ids)
+        self._plan_totals()
         self._plan_visits(investor_ids, project_ids)
         self._plan_events()
         self._plan_explanations()
@@ -389,10 +413,14 @@ class _Planner:
             if changed:
                 work.project_updates.append({"id": row["id"], **changed})
             labels = [FIELD_LABELS.get(k, k) for k in changed]
+            details = [
+                (FIELD_LABELS.get(k, k), row[k], v) for k, v in changed.items() if k != "investor_id"
+            ] + ([(FIELD_LABELS["investor_id"], "（原投资方）", project.investor_name or "（无）")] if "investor_id" in changed else [])
             preview.projects.append(
-                ProjectPlan(project.code, project.values["name"], "changed" if labels else "unchanged", labels)
+                ProjectPlan(project.code, project.values["name"], "changed" if labels else "unchanged", labels, details)
             )
         absent = [row for code, row in existing.items() if code not in ids]
+        preview.absent = [(row["code"], row["name"]) for row in absent]
         if absent:
             names = "、".join(f"“{row['name']}”" for row in absent[:5]) + (f"等{len(absent)}个" if len(absent) > 5 else "")
             preview.findings.append(
@@ -420,22 +448,55 @@ class _Planner:
                     continue
                 wanted.add((project_id, month))
                 have = current.get((project_id, month))
+                name = project.values["name"]
                 if have is None:
                     work.fund_inserts.append((project_id, month, amount))
                     changed_projects.add(project.code)
+                    self.preview.fund_changes.append(FundChange(project.code, name, month, None, amount, True))
                 elif have[1] != amount:
                     work.fund_updates.append({"id": have[0], "amount": amount})
                     changed_projects.add(project.code)
+                    self.preview.fund_changes.append(FundChange(project.code, name, month, have[1], amount, True))
         by_id = {row["id"]: code for code, row in existing.items()}
-        for (project_id, _month), (record_id, _amount) in current.items():
+        in_return = {p.code for p in self.parsed.projects}
+        for (project_id, _month), (record_id, _amount) in sorted(current.items(), key=lambda kv: kv[0]):
             if (project_id, _month) not in wanted:
                 work.fund_deletes.append(record_id)
-                changed_projects.add(by_id.get(project_id, ""))
+                code = by_id.get(project_id, "")
+                changed_projects.add(code)
+                self.preview.fund_changes.append(
+                    FundChange(code, existing[code]["name"] if code in existing else "", _month, _amount, None, code in in_return)
+                )
         self.preview.funds_changed = len(work.fund_inserts) + len(work.fund_updates) + len(work.fund_deletes)
         for plan in self.preview.projects:
             if plan.code in changed_projects and plan.status != "new":
                 plan.status = "changed"
                 plan.changes.append(FIELD_LABELS["funds"])
+
+    def _plan_totals(self) -> None:
+        """The unit's money indicators before and after: the import replaces all of the
+        unit's funds of January to the month, so after is what the return's projects
+        count under the one set of counting rules (zsdesk/domain/counting.py)."""
+        from ..domain.counting import RULES as COUNTING
+        from ..store.progress_query import actuals_by_unit
+
+        period = self.parsed.period
+        for indicator, rule in COUNTING.items():
+            if rule.subject != "funds":
+                continue
+            before = actuals_by_unit(self.session, indicator, period).get(self.unit.id, Decimal(0))
+            after = sum(
+                (
+                    amount
+                    for project in self.parsed.projects
+                    if all(project.values.get(f) for f in rule.required_flags)
+                    and not any(project.values.get(f) for f in rule.excluded_flags)
+                    for month, amount in project.months.items()
+                    if month <= period.month
+                ),
+                Decimal(0),
+            )
+            self.preview.totals.append((indicator, Decimal(before), after))
 
     # -- investors ---------------------------------------------------------------------
 
@@ -776,6 +837,7 @@ def import_returns(
 
 __all__: Sequence[str] = (
     "FileOutcome",
+    "FundChange",
     "ProjectPlan",
     "ReturnPreview",
     "apply_return",
