@@ -22,43 +22,7 @@ from zsdesk.store.ledger_setup import create_from, create_ledger
 from zsdesk.store.models import CountyTarget, Target, Unit, target_to_base
 from zsdesk.store.projects import save_project
 
-TODAY = dt.date(2026, 11, 27)
-JUNE = YearMonth(2026, 6)
-UNITS = ["尚湖镇", "冷水镇", "安文街道"]
-
-
-def unit_id(session, name: str) -> int:
-    return session.query(Unit.id).filter(Unit.name == name).scalar()
-
-
-def county_file(tmp_path: Path) -> Path:
-    """The bureau's file: three units, 尚湖镇's targets and the county's."""
-    path = tmp_path / "county.sqlite"
-    ledger = create_ledger(path, "磐安县", UNITS)
-    with ledger.begin() as s:
-        s.add(Target(unit_id=unit_id(s, "尚湖镇"), year=2026, indicator="domestic_funds",
-                     value=target_to_base(Indicator.DOMESTIC_FUNDS, Decimal(3000))))
-        s.add(Target(unit_id=unit_id(s, "尚湖镇"), year=2026, indicator="signed_projects", value=4))
-        s.add(CountyTarget(year=2026, indicator="domestic_funds", value=target_to_base(Indicator.DOMESTIC_FUNDS, Decimal(20000))))
-    ledger.close()
-    return path
-
-
-def signed_project(session, name: str, funds: dict[int, str], **extra) -> int:
-    data = ProjectData(
-        name=name,
-        unit_id=unit_id(session, "尚湖镇"),
-        stage=Stage.SIGNED,
-        dates={Stage.NEGOTIATING: dt.date(2026, 2, 1), Stage.SIGNED: dt.date(2026, 3, 15)},
-        industry="健康",
-        planned_investment=Decimal(8000),
-        new_investor_name=f"{name}投资方",
-        liaison_leader=extra.pop("liaison_leader", "县长"),
-        responsible_unit="尚湖镇人民政府",
-        funds={(2026, m): Decimal(v) for m, v in funds.items()},
-        **extra,
-    )
-    return save_project(session, None, data, TODAY).id
+from cycle_support import JUNE, TODAY, UNITS, county_file, county_with_projects, signed_project, unit_id
 
 
 def township_return(tmp_path: Path, county: Path, explain: bool = True) -> Path:
@@ -142,21 +106,6 @@ def test_a_return_forced_out_unexplained_stores_no_explanation(tmp_path):
 
 
 # --- item 6: starter files ------------------------------------------------------------
-
-def county_with_projects(tmp_path: Path) -> Path:
-    """The county's file already holding three projects of 尚湖镇 and one of 冷水镇."""
-    county = county_file(tmp_path)
-    ledger = open_ledger(county)
-    with ledger.begin() as s:
-        signed_project(s, "尚湖康养小镇项目", {3: "100", 6: "50"})
-        signed_project(s, "尚湖中药材加工项目", {5: "80"})
-        signed_project(s, "尚湖老茶厂改造项目", {1: "30", 2: "20"})
-        other = signed_project(s, "冷水高山蔬菜基地", {4: "5"})
-        from zsdesk.store.models import Project
-        s.get(Project, other).unit_id = unit_id(s, "冷水镇")
-    ledger.close()
-    return county
-
 
 def project_funds(ledger) -> dict[str, dict]:
     from zsdesk.store.models import FundRecord, Project
@@ -262,3 +211,71 @@ def test_a_return_that_clears_nothing_does_not_warn(tmp_path):
     ledger.close()
     assert not clears_anything(preview)
     assert report(preview)[0].lines == ["没有要清除或删除的数据。"] and not report(preview)[0].warn
+
+
+# --- item 6: targets come from the county; a difference is seen at the county ----------
+
+def test_a_starter_files_targets_are_the_countys_and_refused_for_editing(tmp_path):
+    from zsdesk.errors import InputError
+    from zsdesk.store.ledger_setup import create_starter
+    from zsdesk.store.targets import assigned_by_county, set_target, target_grid
+
+    county = county_file(tmp_path)
+    township = create_starter(tmp_path / "尚湖镇.sqlite", county, "尚湖镇")
+    with township.read() as s:
+        jia = unit_id(s, "尚湖镇")
+        assert assigned_by_county(s).startswith("county.sqlite（")
+    with pytest.raises(InputError, match="由县招商局下达"):
+        with township.begin() as s:
+            set_target(s, jia, 2026, Indicator.DOMESTIC_FUNDS, "12000")
+    with township.read() as s:
+        assert target_grid(s, 2026)[(jia, Indicator.DOMESTIC_FUNDS)] == Decimal(3000)  # unchanged after the refusal
+    township.close()
+
+
+def test_a_newer_breakdown_replaces_a_townships_targets_and_says_where_from(tmp_path):
+    from zsdesk.returns.targets import apply_targets, export_targets, preview_targets
+    from zsdesk.store import settings as keys
+    from zsdesk.store.ledger_setup import create_starter
+    from zsdesk.store.targets import set_target, target_grid
+
+    county = county_file(tmp_path)
+    township = create_starter(tmp_path / "尚湖镇.sqlite", county, "尚湖镇")
+    bureau = open_ledger(county)
+    with bureau.begin() as s:
+        set_target(s, unit_id(s, "尚湖镇"), 2026, Indicator.DOMESTIC_FUNDS, "3600")
+    grid = tmp_path / "2026年度目标任务分解表（调整）.xlsx"
+    with bureau.read() as s:
+        export_targets(s, 2026, grid)
+    bureau.close()
+    with township.begin() as s:
+        apply_targets(s, preview_targets(s, grid))
+    with township.read() as s:
+        assert target_grid(s, 2026)[(unit_id(s, "尚湖镇"), Indicator.DOMESTIC_FUNDS)] == Decimal(3600)
+        assert keys.get_setting(s, keys.TARGETS_FROM).startswith("2026年度目标任务分解表（调整）.xlsx（")
+    township.close()
+
+
+def test_when_a_townships_targets_differ_the_county_sees_it_at_import_and_in_its_checks(tmp_path):
+    from zsdesk.store.targets import set_target
+
+    county = county_file(tmp_path)
+    township = create_from(tmp_path / "尚湖镇.sqlite", county, own_unit="尚湖镇")  # an old-style file, its own targets
+    with township.begin() as s:
+        set_target(s, unit_id(s, "尚湖镇"), 2026, Indicator.DOMESTIC_FUNDS, "12000")
+        signed_project(s, "尚湖康养小镇项目", {6: "10"})
+    out = tmp_path / "june.xlsx"
+    with township.read() as s:
+        export_return(s, "尚湖镇", JUNE, out, today=TODAY)
+    township.close()
+    ledger = open_ledger(county)
+    with ledger.read() as s:
+        preview = preview_return(s, out, today=TODAY)
+    assert preview.target_differences == [(Indicator.DOMESTIC_FUNDS, Decimal(3000), Decimal(12000))]
+    assert "引进内资到位资金：月报12,000万元，本台账3,000万元" in preview.findings[0]
+    import_returns(ledger, [out], today=TODAY)
+    with ledger.read() as s:
+        flagged = [f for f in run_checks(s, JUNE, today=TODAY) if f.rule == "reported_targets_differ"]
+    ledger.close()
+    assert len(flagged) == 1 and flagged[0].record.label == "尚湖镇"
+    assert "县里3,000万元，月报12,000万元" in flagged[0].message

@@ -52,3 +52,49 @@ def test_a_new_event_in_a_townships_file_is_the_townships_and_its_return_carries
     tab = window.tab("events")
     assert tab.model.total_count() == 1
     assert tab.model.row_at(0).unit == "尚湖镇"
+
+
+def test_a_preview_that_clears_money_leads_with_it_and_enter_means_cancel(qtbot, window_on, tmp_path, monkeypatch):
+    from decimal import Decimal
+
+    from PySide6.QtWidgets import QFileDialog
+    from cycle_support import JUNE, TODAY, county_with_projects
+    from returns_support import dump
+    from zsdesk.returns.export import export_return
+    from zsdesk.store.ledger_setup import create_starter
+    from zsdesk.store.models import Project
+    from zsdesk.store.projects import delete_project, set_funds
+    from zsdesk.ui.returns_dialogs import ReturnPreviewDialog
+
+    county = county_with_projects(tmp_path)
+    township = create_starter(tmp_path / "尚湖镇.sqlite", county, "尚湖镇")
+    with township.begin() as s:
+        ids = {p.name: p.id for p in s.query(Project)}
+        delete_project(s, ids["尚湖老茶厂改造项目"])
+        set_funds(s, ids["尚湖康养小镇项目"], 2026, 6, Decimal("60.5"), TODAY)
+    out = tmp_path / "尚湖镇-2026年6月月报.xlsx"
+    with township.read() as s:
+        export_return(s, "尚湖镇", JUNE, out, today=TODAY)
+    township.close()
+    before = dump(county)
+    window = window_on(county)
+    window.show()
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(out)], "")))
+    window.returns.import_returns_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(window.returns.dialog, ReturnPreviewDialog), timeout=10_000)
+    dialog = window.returns.dialog
+    assert dialog.clears
+    assert dialog.skip_button.text() == "取消" and dialog.skip_button.isDefault()
+    assert not dialog.import_button.isDefault()
+    shown = dialog.report_view.toPlainText()
+    first = shown.index("一、将清除或删除")
+    assert first < shown.index("二、将变更") < shown.index("三、将新增")
+    assert "“尚湖老茶厂改造项目”" in shown[first:shown.index("二、将变更")]
+    assert "50.00万元" in shown[first:shown.index("二、将变更")]
+    assert dialog.report_view.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    dialog.grab().save(str(tmp_path / "preview.png"))
+    with qtbot.waitSignal(window.returns.finished):
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the tired clerk presses Enter
+    assert not dialog.isVisible()
+    window.context.close()
+    assert dump(county) == before  # nothing imported, nothing lost

@@ -69,3 +69,32 @@ def read_explanations(path: str | Path) -> list[ReturnExplanation]:
             if explanation:
                 found.append(ReturnExplanation(rule_title, record, message, explanation, by, at))
     return found
+
+
+def read_reported_targets(path: str | Path) -> dict:
+    """The annual targets the return's 目标完成 sheet prints: Indicator → Decimal 万元 or int
+    (an indicator printed "—" has no target in the township's file)."""
+    from decimal import Decimal, InvalidOperation
+
+    from ..domain.enums import Indicator, Measure
+
+    by_label = {i.label: i for i in Indicator}
+    place = Place(Path(path))
+    found: dict = {}
+    with open_workbook(Path(path)) as workbook:
+        if L.TARGET_SHEET not in workbook.sheetnames:
+            return found
+        for _number, cells in sheet_rows(place, workbook, L.TARGET_SHEET, 60, len(L.TARGET_HEADERS), values_only=True):
+            if len(cells) < 4 or not isinstance(cells[1], str) or cells[1].strip() not in by_label:
+                continue
+            indicator = by_label[cells[1].strip()]
+            value = cells[3]
+            if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+                found[indicator] = None
+                continue
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                continue
+            found[indicator] = number if indicator.measure is Measure.MONEY else int(number)
+    return found

@@ -30,7 +30,7 @@ from ..store import settings as keys
 from ..store.db import Ledger
 from ..store.models import CheckAcknowledgement, Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
 from . import layout as L
-from .explanations import ReturnExplanation, read_explanations
+from .explanations import ReturnExplanation, read_explanations, read_reported_targets
 from .problems import Place, RefusedFile
 from .reader import ParsedReturn, ReturnProject, read_return
 
@@ -143,6 +143,10 @@ class ReturnPreview:
     """Every month amount of the county's existing projects that changes (new projects' are not listed)."""
     absent: list[tuple[str, str]] = field(default_factory=list)
     """(code, name) of the unit's projects the county holds and the return lacks."""
+    reported_targets: dict = field(default_factory=dict)
+    """The targets the return prints (Indicator → value, None for none)."""
+    target_differences: list[tuple[object, object, object]] = field(default_factory=list)
+    """(Indicator, the county's target, the return's) where they differ."""
     totals: list[tuple[object, Decimal, Decimal]] = field(default_factory=list)
     """(Indicator, before, after) of the unit's money indicators, year to the return's month."""
     explanations_stored: int = 0
@@ -321,8 +325,32 @@ class _Planner:
         self._plan_visits(investor_ids, project_ids)
         self._plan_events()
         self._plan_explanations()
+        self._plan_targets()
         self._findings_after()
         return self.work
+
+    def _plan_targets(self) -> None:
+        """The targets the township's return prints against the county's for the unit:
+        both sides must see a difference (the township's file and the bureau's differ)."""
+        from ..store.targets import target_grid
+
+        preview = self.preview
+        preview.reported_targets = read_reported_targets(self.parsed.path)
+        county = target_grid(self.session, self.parsed.period.year)
+        for indicator, theirs in preview.reported_targets.items():
+            ours = county.get((self.unit.id, indicator))
+            if (ours if ours is None else Decimal(ours)) != (theirs if theirs is None else Decimal(theirs)):
+                preview.target_differences.append((indicator, ours, theirs))
+        if preview.target_differences:
+            parts = "；".join(
+                f"{i.label}：月报{_quantity_text(i, theirs)}，本台账{_quantity_text(i, ours)}"
+                for i, ours, theirs in preview.target_differences
+            )
+            preview.findings.insert(
+                0,
+                f"{self.unit.name}月报中的{self.parsed.period.year}年目标任务与本台账下达的不同（{parts}）："
+                f"完成率按本台账的目标计算；请核对后重新下发分解表",
+            )
 
     def _plan_explanations(self) -> None:
         preview = self.preview
@@ -755,6 +783,8 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
         session.execute(insert(Event), work.event_inserts)
     session.flush()
     preview.explanations_stored = store_explanations(session, preview)
+    if preview.reported_targets:
+        store_reported_targets(session, preview)
     session.add(
         ImportRecord(
             unit_id=work.unit_id,
@@ -767,6 +797,26 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
         )
     )
     session.flush()
+
+
+def _quantity_text(indicator, value) -> str:
+    from ..domain.enums import Measure
+    from ..domain.money import format_wan
+
+    if value is None:
+        return "无目标"
+    return f"{format_wan(Decimal(value))}万元" if indicator.measure is Measure.MONEY else f"{value}个"
+
+
+def store_reported_targets(session: Session, preview: ReturnPreview) -> None:
+    """Keep what the township's return said its targets were, for the county's checks."""
+    import json
+
+    parsed = preview.parsed
+    key = f"reported_targets:{parsed.unit}:{parsed.period.year}"
+    value = json.dumps({i.value: (None if v is None else str(v)) for i, v in preview.reported_targets.items()},
+                       ensure_ascii=False, sort_keys=True)
+    keys.set_setting(session, key, value)
 
 
 def township_signature(unit: str, by: str) -> str:

@@ -138,6 +138,8 @@ def load_facts(
         for iid, name, unit_id, industry, film, registered in session.execute(scoped(investors, Investor.unit_id))
     ]
 
+    facts.reported_targets = _reported_targets(session, period.year, {u.name for u in facts.units})
+
     # A township's file: every event of the year, whoever organised it (the return carries
     # only its own unit's, so the others are what it would leave out).
     own = get_setting(session, OWN_UNIT).strip()
@@ -212,6 +214,29 @@ def project_facts(p, unit_names: dict[int, str], total: Decimal | int) -> Projec
         responsible_unit=p.responsible_unit or "",
         investor_id=p.investor_id,
     )
+
+
+def _reported_targets(session: Session, year: int, units: set[str]) -> dict:
+    """What the units' imported returns printed as their targets (kept by the importer)."""
+    import json
+
+    from .models import Setting
+
+    found: dict = {}
+    for key, value in session.execute(select(Setting.key, Setting.value).where(Setting.key.like("reported_targets:%"))):
+        _prefix, unit, text_year = key.rsplit(":", 2) if key.count(":") >= 2 else (None, None, None)
+        if unit not in units or text_year != str(year):
+            continue
+        try:
+            raw = json.loads(value)
+        except ValueError:
+            continue
+        found[unit] = {
+            Indicator(k): (None if v is None else (Decimal(v) if Indicator(k).measure.value == "money" else int(Decimal(v))))
+            for k, v in raw.items()
+            if k in Indicator._value2member_map_
+        }
+    return found
 
 
 def _as_wan(value) -> Decimal:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..domain.enums import UnitKind
 from ..errors import InputError, LedgerError
@@ -208,3 +209,53 @@ def create_starters(
     for unit, path in zip(units, paths):
         create_starter(path, county_file, unit).close()
     return paths
+
+
+@dataclass(frozen=True)
+class StarterInfo:
+    unit: str
+    county: str
+    year: int
+    targets_from: str
+
+
+def starter_info(path: str | os.PathLike, *, today: dt.date | None = None) -> StarterInfo:
+    """Whose starter file this is; a Chinese InputError for a file that is not one."""
+    ledger = open_ledger(path, readonly=True)
+    try:
+        with ledger.read() as session:
+            unit = keys.get_setting(session, keys.OWN_UNIT).strip()
+            county = keys.county_name(session)
+            targets_from = keys.get_setting(session, keys.TARGETS_FROM)
+            year = session.scalar(select(func.max(Target.year)))
+    finally:
+        ledger.close()
+    if not unit:
+        raise InputError(
+            f"“{Path(path).name}”不是某个单位的起始台账（它是县里汇总用的台账）：请选择县招商局发来的“单位-年度起始台账”文件"
+        )
+    return StarterInfo(unit, county, year or (today or dt.date.today()).year, targets_from)
+
+
+def take_starter(
+    starter: str | os.PathLike, folder: str | os.PathLike, sign_off: dict[str, str], *, today: dt.date | None = None
+) -> Path:
+    """The clerk's own ledger from a starter file: a copy in ``folder`` named 尚湖镇-2026年台账.sqlite
+    (the starter file stays as it came), with who signs the return."""
+    from .backup import copy_to
+
+    info = starter_info(starter, today=today)
+    target = Path(folder) / f"{info.unit}-{info.year}年台账.sqlite"
+    n = 1
+    while target.exists():
+        n += 1
+        target = Path(folder) / f"{info.unit}-{info.year}年台账（{n}）.sqlite"
+    copy_to(starter, target)
+    ledger = open_ledger(target)
+    try:
+        with ledger.begin() as session:
+            for key, value in sign_off.items():
+                keys.set_setting(session, key, value)
+    finally:
+        ledger.close()
+    return target
