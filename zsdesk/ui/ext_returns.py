@@ -140,13 +140,30 @@ class ReturnsActions(QObject):
         with self.context.read() as session:
             units = unit_names(session)
             own = keys.get_setting(session, keys.OWN_UNIT) or None
+            sign_off = {k: keys.get_setting(session, k) for k in (keys.CLERK_NAME, keys.REVIEWER, keys.PHONE)}
         dialog = ExportReturnDialog(
-            self.window, units, YearMonth.of(self.today()), self.today(), unit=own, folder=self.folder()
+            self.window, units, YearMonth.of(self.today()), self.today(), unit=own, folder=self.folder(),
+            sign_off=sign_off,
         )
-        dialog.accepted.connect(lambda: self._start_export(dialog.unit, dialog.period, dialog.target, units))
+        dialog.accepted.connect(lambda: self._confirmed(dialog, sign_off, units))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _confirmed(self, dialog, before: dict[str, str], units: list[str]) -> None:
+        """Remember who signs (when changed), then export."""
+        chosen = dialog.sign_off_values
+        if chosen != before:
+            def remember(session):
+                for key, value in chosen.items():
+                    keys.set_setting(session, key, value)
+
+            try:
+                self.context.write(remember)
+            except KnownError as exc:
+                self.window.show_error(exc)
+                return
+        self._start_export(dialog.unit, dialog.period, dialog.target, units)
 
     def _start_export(self, unit: str | None, period: YearMonth, target: Path, units: list[str]) -> None:
         from ..returns import export_return, return_file_name

@@ -157,7 +157,9 @@ class ExportReturnDialog(QDialog):
     """Which unit and month, and where to: a file for one unit, a folder for all."""
 
     def __init__(self, parent: QWidget, units: list[str], period: YearMonth, today: dt.date, *, unit: str | None = None,
-                 folder: Path | None = None):
+                 folder: Path | None = None, sign_off: dict[str, str] | None = None):
+        from .ledger_dialogs import SignOffFields
+
         super().__init__(parent)
         self.setObjectName("exportReturnDialog")
         self.setWindowTitle(self.tr("导出月报"))
@@ -184,6 +186,14 @@ class ExportReturnDialog(QDialog):
         form.addRow(self.tr("月份："), self.month_edit)
         self.target_label = QLabel(self)
         form.addRow(self.target_label, target_row)
+        # Who signs the return: confirmed at every export, remembered in the file's settings.
+        self.sign_off = SignOffFields(self, form, sign_off)
+        self.sign_off_values: dict[str, str] = {}
+        self.error = QLabel(self)
+        self.error.setObjectName("exportError")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
@@ -191,6 +201,7 @@ class ExportReturnDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.unit_combo.currentIndexChanged.connect(self._suggest_target)
         self.month_edit.dateChanged.connect(self._suggest_target)
@@ -199,6 +210,18 @@ class ExportReturnDialog(QDialog):
     @property
     def unit(self) -> str | None:
         return self.unit_combo.currentData()
+
+    def accept(self) -> None:
+        from ..errors import ValidationError
+
+        try:
+            self.sign_off_values = self.sign_off.values()
+        except ValidationError as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            self.sign_off.edits[exc.field].setFocus()
+            return
+        super().accept()
 
     @property
     def period(self) -> YearMonth:
