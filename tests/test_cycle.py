@@ -81,7 +81,7 @@ def test_the_townships_explanation_arrives_with_the_return(tmp_path, libreoffice
     assert finding.record.label == "尚湖康养小镇项目"
     assert finding.explained and not finding.blocks
     assert finding.acknowledgement.explanation == "联系领导待县政府常务会议确定"
-    assert finding.acknowledgement.by == "尚湖镇（张三）"
+    assert finding.acknowledgement.by == "尚湖镇·张三"
     assert finding.acknowledgement.at.date() == dt.date.today()  # the day the clerk explained it (today, in this test)
 
 

@@ -821,7 +821,7 @@ def store_reported_targets(session: Session, preview: ReturnPreview) -> None:
 
 def township_signature(unit: str, by: str) -> str:
     """Who explained, as the county file keeps it: the unit, then the clerk's name."""
-    return f"{unit}（{by}）" if by else unit
+    return f"{unit}·{by}" if by else unit
 
 
 def store_explanations(session: Session, preview: ReturnPreview) -> int:

@@ -316,6 +316,9 @@ class TargetsTab(QWidget):
             progress = load_progress(session, period) if self.mode == PROGRESS else None
             source = assigned_by_county(session)
         self.model.read_only = bool(source)
+        self.targets_radio.setText(
+            self.tr("目标任务（县招商局下达，只读）") if source else self.tr("目标任务（直接在格中录入）")
+        )
         self.model.set_data(units, targets, progress, self.mode)
         self.month.setEnabled(self.mode == PROGRESS)
         if self.mode == PROGRESS:
