@@ -98,3 +98,34 @@ def test_a_preview_that_clears_money_leads_with_it_and_enter_means_cancel(qtbot,
     assert not dialog.isVisible()
     window.context.close()
     assert dump(county) == before  # nothing imported, nothing lost
+
+
+def test_the_bureau_makes_starter_files_from_the_file_menu(qtbot, window_on, tmp_path):
+    from cycle_support import county_with_projects
+    from zsdesk.store import settings as keys
+    from zsdesk.store.db import open_ledger
+    from zsdesk.ui.ledger_dialogs import StarterFilesDialog
+
+    county = county_with_projects(tmp_path)
+    window = window_on(county)
+    window.show()
+    action = window.findChild(type(window.returns.starter_files_action), "starterFilesAction")
+    assert action in window.menu("file").actions()
+    action.trigger()
+    dialog = window.returns.dialog
+    assert isinstance(dialog, StarterFilesDialog)
+    dialog.units.item(1).setCheckState(Qt.CheckState.Unchecked)  # 冷水镇 not now
+    dialog.year.setValue(2026)
+    dialog.folder.setText(str(tmp_path / "起始台账"))
+    with qtbot.waitSignal(window.returns.finished) as done:
+        qtbot.mouseClick(dialog.findChild(QPushButton, "starterMake"), Qt.MouseButton.LeftButton)
+    assert done.args[0].startswith("已生成 2 个起始台账")
+    made = sorted(p.name for p in (tmp_path / "起始台账").iterdir())
+    assert made == ["安文街道-2026年起始台账.sqlite", "尚湖镇-2026年起始台账.sqlite"]
+    with open_ledger(tmp_path / "起始台账" / "尚湖镇-2026年起始台账.sqlite", readonly=True) as ledger, ledger.read() as s:
+        assert keys.get_setting(s, keys.OWN_UNIT) == "尚湖镇"
+
+
+def test_a_townships_file_makes_no_starter_files(township_window):
+    township_window.returns.starter_files_action.trigger()
+    assert "起始台账由县招商局用全县的台账生成" in township_window.last_message_box.text()

@@ -332,3 +332,90 @@ class LedgerSettingsDialog(QDialog):
             self.error.show()
             return
         super().accept()
+
+
+class StarterFilesDialog(QDialog):
+    """文件 → 生成各单位起始台账: which units, which year, which folder."""
+
+    def __init__(self, parent, units: list[str], year: int, folder: Path):
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSpinBox
+
+        super().__init__(parent)
+        self.setObjectName("starterFilesDialog")
+        self.setWindowTitle(self.tr("生成各单位起始台账"))
+        intro = QLabel(
+            self.tr("每个单位一个文件：本县和各单位、该单位的目标任务、县里的设置，以及县里已有的该单位项目。"
+                    "把文件发给各单位，他们在首次启动时选“从县招商局发来的起始台账开始”。"),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.units = QListWidget(self)
+        self.units.setObjectName("starterUnits")
+        for name in units:
+            item = QListWidgetItem(name, self.units)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.year = QSpinBox(self)
+        self.year.setObjectName("starterYear")
+        self.year.setRange(2000, 2999)
+        self.year.setValue(year)
+        self.folder = QLineEdit(str(folder), self)
+        self.folder.setObjectName("starterFolder")
+        browse = QPushButton(self.tr("选择…"), self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow(self.tr("单位"), self.units)
+        form.addRow(self.tr("年度"), self.year)
+        form.addRow(self.tr("保存到文件夹"), row)
+        self.error = _error_label(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("生成"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("starterMake")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(520, 460)
+        self.county_file: Path | None = None
+        self.written: list[Path] = []
+
+    def chosen_units(self) -> list[str]:
+        from PySide6.QtCore import Qt
+
+        return [self.units.item(i).text() for i in range(self.units.count())
+                if self.units.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("起始台账保存到"), self.folder.text())
+        if chosen:
+            self.folder.setText(chosen)
+
+    def accept(self) -> None:
+        from ..store.ledger_setup import create_starters
+
+        units = self.chosen_units()
+        if not units:
+            self._show(self.tr("请至少选择一个单位"))
+            return
+        folder = self.folder.text().strip()
+        if not folder:
+            self._show(self.tr("请选择保存起始台账的文件夹"))
+            return
+        try:
+            self.written = create_starters(self.county_file, self.year.value(), Path(folder), units)
+        except KnownError as exc:
+            self._show(exc.message)
+            return
+        super().accept()
+
+    def _show(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
