@@ -129,3 +129,19 @@ def test_the_bureau_makes_starter_files_from_the_file_menu(qtbot, window_on, tmp
 def test_a_townships_file_makes_no_starter_files(township_window):
     township_window.returns.starter_files_action.trigger()
     assert "起始台账由县招商局用全县的台账生成" in township_window.last_message_box.text()
+
+
+def test_a_townships_dashboard_opens_on_its_own_card(township_window):
+    from zsdesk.charts.build import ChartKind
+
+    tab = township_window.select_tab("dashboard")
+    assert tab.unit_picker.currentText() == "尚湖镇"
+    assert tab.kind_picker.currentData() == ChartKind.CARD
+    assert "请在“单位”中选择一个单位" not in (tab.last_error.message if tab.last_error else "")
+
+
+def test_a_new_investor_in_a_townships_file_is_brought_in_by_the_township(qtbot, township_window):
+    from zsdesk.ui.investor_editor import InvestorEditor
+
+    editor = open_editor(qtbot, township_window, "investors", InvestorEditor)
+    assert editor.fields["unit_id"].currentText() == "尚湖镇"
