@@ -71,6 +71,8 @@ def test_the_townships_explanation_arrives_with_the_return(tmp_path, libreoffice
     assert not preview.refused, preview.refusal
     assert [e.explanation for e in preview.explanations] == ["联系领导待县政府常务会议确定"]
     assert any("审核说明1条" in line for line in preview.findings)
+    assert preview.reported_targets[Indicator.DOMESTIC_FUNDS] == Decimal(3000)  # read back from the printed sheet
+    assert preview.target_differences == []
     assert before == [] or all(f.rule != "no_liaison_leader" for f in before)  # the county had no such project yet
     [outcome] = import_returns(ledger, [workbook], today=TODAY)
     assert outcome.status == "imported", outcome.line
@@ -83,6 +85,10 @@ def test_the_townships_explanation_arrives_with_the_return(tmp_path, libreoffice
     assert finding.acknowledgement.explanation == "联系领导待县政府常务会议确定"
     assert finding.acknowledgement.by == "尚湖镇·张三"
     assert finding.acknowledgement.at.date() == dt.date.today()  # the day the clerk explained it (today, in this test)
+    ledger = open_ledger(county)
+    [again] = import_returns(ledger, [workbook], today=TODAY)
+    ledger.close()
+    assert again.status == "unchanged", again.line  # the same file twice changes nothing the second time
 
 
 def test_a_return_forced_out_unexplained_stores_no_explanation(tmp_path):

@@ -145,3 +145,34 @@ def test_a_new_investor_in_a_townships_file_is_brought_in_by_the_township(qtbot,
 
     editor = open_editor(qtbot, township_window, "investors", InvestorEditor)
     assert editor.fields["unit_id"].currentText() == "尚湖镇"
+
+
+def test_the_export_dialog_asks_who_signs_and_remembers_it(qtbot, township_window, tmp_path):
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from zsdesk.store import settings as keys
+
+    window = township_window
+    window.set_today(dt.date(2026, 6, 28))
+    returns = window.returns
+    returns.gate = lambda _window, units, _period: {u: [] for u in units}
+    returns.export_return_action.trigger()
+    dialog = returns.dialog
+    dialog.month_edit.setDate(QDate(2026, 6, 1))
+    dialog.target_edit.setText(str(tmp_path / "june.xlsx"))
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "请填写填报人" in dialog.error.text()  # refused: the return would go out unsigned
+    assert not (tmp_path / "june.xlsx").exists()
+    dialog.sign_off.edits["clerk_name"].setText("张三")
+    dialog.sign_off.edits["reviewer"].setText("李四")
+    qtbot.keyClicks(dialog.sign_off.edits["phone"], "0579-84661234")
+    with qtbot.waitSignal(returns.finished, timeout=20_000):
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "june.xlsx").exists()
+    with window.context.read() as session:
+        assert [keys.get_setting(session, k) for k in (keys.CLERK_NAME, keys.REVIEWER, keys.PHONE)] == [
+            "张三", "李四", "0579-84661234"]
+    returns.export_return_action.trigger()
+    assert returns.dialog.sign_off.edits["reviewer"].text() == "李四"  # remembered for next month
