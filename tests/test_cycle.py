@@ -197,6 +197,9 @@ def test_the_preview_lists_what_is_cleared_by_name_with_money_then_changes_then_
     changes = "\n".join(changed.lines)
     assert "“引进内资到位资金”（1至6月）：280.00万元 → 172.50万元" in changes  # 100+60.5+12
     assert "“尚湖康养小镇项目”：6月到位资金 50.00万元 → 60.50万元" in changes
+    assert "“签约项目”（1至6月）：3个 → 4个" in changes  # the new one; the one the return lacks still counts
+    assert "“新引进大项目”（1至6月）：3个 → 4个" in changes  # 8000 ≥ 5000万元: a major project as well
+    assert "“尚湖中药材加工项目”：5月到位资金 80.00万元 → 清除" in changes
     assert new.lines == ["项目“尚湖民宿集群项目”（" + next(p.code for p in preview.new) + "），1至6月到位资金12.00万元",
                          "客商1家"]  # its investor is new to the county too
 

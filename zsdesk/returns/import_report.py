@@ -119,11 +119,16 @@ def report(preview: ReturnPreview) -> list[Section]:
     changed = Section("changed", "将变更")
     for indicator, before, after in preview.totals:
         if before != after:
-            changed.lines.append(f"{unit}“{indicator.label}”（1至{period.month}月）：{_wan(before)} → {_wan(after)}")
+            shown = (_wan(before), _wan(after)) if isinstance(after, Decimal) else (f"{before}个", f"{after}个")
+            changed.lines.append(f"{unit}“{indicator.label}”（1至{period.month}月）：{shown[0]} → {shown[1]}")
     for plan in preview.changed:
         parts = [f"{label} {_shown(b)} → {_shown(a)}" for label, b, a in plan.details]
-        months = [c for c in preview.fund_changes if c.code == plan.code and c.after is not None]
-        parts += [f"{c.month}月到位资金 {_wan(c.before) if c.before is not None else '（无）'} → {_wan(c.after)}" for c in months]
+        months = [c for c in preview.fund_changes if c.code == plan.code]
+        parts += [
+            f"{c.month}月到位资金 {_wan(c.before) if c.before is not None else '（无）'} → "
+            f"{_wan(c.after) if c.after is not None else '清除'}"
+            for c in months
+        ]
         if parts:
             changed.lines.append(f"“{plan.name}”：" + "；".join(parts))
         elif plan.changes:

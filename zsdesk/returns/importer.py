@@ -448,6 +448,7 @@ class _Planner:
                 ProjectPlan(project.code, project.values["name"], "changed" if labels else "unchanged", labels, details)
             )
         absent = [row for code, row in existing.items() if code not in ids]
+        self.absent_rows = absent
         preview.absent = [(row["code"], row["name"]) for row in absent]
         if absent:
             names = "、".join(f"“{row['name']}”" for row in absent[:5]) + (f"等{len(absent)}个" if len(absent) > 5 else "")
@@ -502,29 +503,47 @@ class _Planner:
                 plan.changes.append(FIELD_LABELS["funds"])
 
     def _plan_totals(self) -> None:
-        """The unit's money indicators before and after: the import replaces all of the
-        unit's funds of January to the month, so after is what the return's projects
-        count under the one set of counting rules (zsdesk/domain/counting.py)."""
+        """The unit's indicators counted from projects, before and after, under the one set
+        of counting rules (zsdesk/domain/counting.py). The import replaces all of the unit's
+        funds of January to the month, so funds after are what the return's projects carry;
+        counts after are the return's projects plus the unit's projects it lacks (kept)."""
         from ..domain.counting import RULES as COUNTING
         from ..store.progress_query import actuals_by_unit
 
         period = self.parsed.period
+        threshold = keys.major_threshold(self.session)
+        first = YearMonth(period.year, 1).first_day
+
+        def counts(rule, values) -> bool:
+            if not all(values.get(f) for f in rule.required_flags) or any(values.get(f) for f in rule.excluded_flags):
+                return False
+            if rule.above_threshold and (values.get("planned_investment") or Decimal(0)) < threshold:
+                return False
+            if rule.date_field is None:
+                return True
+            day = values.get(rule.date_field)
+            return day is not None and first <= day <= period.last_day
+
         for indicator, rule in COUNTING.items():
-            if rule.subject != "funds":
-                continue
-            before = actuals_by_unit(self.session, indicator, period).get(self.unit.id, Decimal(0))
-            after = sum(
-                (
-                    amount
-                    for project in self.parsed.projects
-                    if all(project.values.get(f) for f in rule.required_flags)
-                    and not any(project.values.get(f) for f in rule.excluded_flags)
-                    for month, amount in project.months.items()
-                    if month <= period.month
-                ),
-                Decimal(0),
-            )
-            self.preview.totals.append((indicator, Decimal(before), after))
+            if rule.subject == "investors":
+                continue  # investors are matched by name at import: not foreseeable exactly here
+            before = actuals_by_unit(self.session, indicator, period, unit_id=self.unit.id).get(self.unit.id, 0)
+            if rule.subject == "funds":
+                after = sum(
+                    (
+                        amount
+                        for project in self.parsed.projects
+                        if counts(rule, project.values)
+                        for month, amount in project.months.items()
+                        if month <= period.month
+                    ),
+                    Decimal(0),
+                )
+                self.preview.totals.append((indicator, Decimal(before), after))
+            else:
+                after = sum(1 for p in self.parsed.projects if counts(rule, p.values))
+                after += sum(1 for row in getattr(self, "absent_rows", []) if counts(rule, row))
+                self.preview.totals.append((indicator, int(before), after))
 
     # -- investors ---------------------------------------------------------------------
 
