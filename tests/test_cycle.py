@@ -11,16 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from zsdesk.domain.enums import Indicator, Stage
-from zsdesk.domain.periods import YearMonth
-from zsdesk.domain.records import ProjectData
+from zsdesk.domain.checks import explanation_rows
+from zsdesk.domain.enums import Indicator
 from zsdesk.returns.export import export_return
 from zsdesk.returns.importer import import_returns, preview_return
 from zsdesk.store.checks_query import acknowledge, explanations_for, run_checks
 from zsdesk.store.db import open_ledger
-from zsdesk.store.ledger_setup import create_from, create_ledger
-from zsdesk.store.models import CountyTarget, Target, Unit, target_to_base
-from zsdesk.store.projects import save_project
+from zsdesk.store.ledger_setup import create_from
+from zsdesk.store.models import CountyTarget, Target, Unit
 
 from cycle_support import JUNE, TODAY, UNITS, county_file, county_with_projects, signed_project, unit_id
 
@@ -100,7 +98,7 @@ def test_a_return_forced_out_unexplained_stores_no_explanation(tmp_path):
     out = tmp_path / "forced.xlsx"
     with ledger.read() as s:
         forced = [f for f in run_checks(s, JUNE, unit="尚湖镇", today=TODAY) if f.blocks]
-        export_return(s, "尚湖镇", JUNE, out, explanations=__import__("zsdesk.domain.checks", fromlist=["x"]).explanation_rows(forced), today=TODAY)
+        export_return(s, "尚湖镇", JUNE, out, explanations=explanation_rows(forced), today=TODAY)
     ledger.close()
     county_ledger = open_ledger(county)
     [outcome] = import_returns(county_ledger, [out], today=TODAY)
