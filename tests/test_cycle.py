@@ -286,3 +286,22 @@ def test_when_a_townships_targets_differ_the_county_sees_it_at_import_and_in_its
     ledger.close()
     assert len(flagged) == 1 and flagged[0].record.label == "尚湖镇"
     assert "县里3,000万元，月报12,000万元" in flagged[0].message
+
+
+def test_the_import_command_names_what_it_cleared(tmp_path, capsys):
+    from zsdesk.cli.main import main
+    from zsdesk.store.ledger_setup import create_starter
+    from zsdesk.store.models import Project
+    from zsdesk.store.projects import delete_project
+
+    county = county_with_projects(tmp_path)
+    township = create_starter(tmp_path / "尚湖镇.sqlite", county, "尚湖镇")
+    with township.begin() as s:
+        delete_project(s, next(p.id for p in s.query(Project) if p.name == "尚湖老茶厂改造项目"))
+    out = tmp_path / "june.xlsx"
+    with township.read() as s:
+        export_return(s, "尚湖镇", JUNE, out, today=TODAY)
+    township.close()
+    assert main(["import-returns", "--db", str(county), str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "清除：“尚湖老茶厂改造项目”1月、2月到位资金50.00万元（月报中没有此项目）" in printed
