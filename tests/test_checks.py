@@ -13,6 +13,7 @@ from zsdesk.domain.checks import (
     MIN_EXPLANATION_CHARS,
     RULES,
     CheckFacts,
+    EventFacts,
     FollowUpFacts,
     FundFacts,
     InvestorFacts,
@@ -82,6 +83,14 @@ UNDER_CONSTRUCTION = dict(
 
 # rule id → (facts that make the finding, a near miss that must not)
 CASES = {
+    "reported_targets_differ": (
+        facts(reported_targets={"甲镇": {Indicator.DOMESTIC_FUNDS: Decimal(12000)}}),
+        facts(reported_targets={"甲镇": {Indicator.DOMESTIC_FUNDS: Decimal(10), Indicator.SIGNED_PROJECTS: 10}}),
+    ),
+    "event_not_in_return": (
+        facts(own_unit="甲镇", events=[EventFacts(1, "上海推介会", D(2026, 6, 3), None)]),
+        facts(own_unit="甲镇", events=[EventFacts(1, "上海推介会", D(2026, 6, 3), "甲镇")]),
+    ),
     "undeclared_construction": (
         facts(projects=[project(**UNDER_CONSTRUCTION)]),
         facts(projects=[project(**UNDER_CONSTRUCTION, declared=True, declared_on=D(2026, 3, 20))]),
@@ -292,6 +301,8 @@ from zsdesk.store.checks_query import (  # noqa: E402
 from zsdesk.store.db import open_ledger  # noqa: E402
 from zsdesk.store.models import (  # noqa: E402
     CountyTarget,
+    Event,
+    Setting,
     FollowUp,
     FundRecord,
     Investor,
@@ -390,6 +401,9 @@ def break_everything(ledger) -> None:
         s.query(FollowUp).filter(FollowUp.project_id == quiet.id).delete()
         s.add(Visit(investor_id=None, unit_id=jia, date=D(2026, 5, 3), batches=1, headcount=3))
         s.add(Visit(investor_id=film.id, unit_id=jia, date=D(2026, 8, 3), batches=1, headcount=3))
+        s.add(Setting(key="reported_targets:甲镇:2026", value='{"domestic_funds": "12000"}'))  # its return said otherwise
+        s.add(Setting(key="own_unit", value="甲镇"))  # a township's file: the county's event is not in its return
+        s.add(Event(unit_id=None, kind="promotion", name="上海推介会", date=D(2026, 6, 3)))
         assert yi  # 乙乡 has neither targets nor projects: the county-wide missing-target hints name it
 
 

@@ -154,22 +154,44 @@ def test_ledger_settings_refuses_bad_values(demo_window):
 def test_new_ledger_dialog_makes_a_file(qtbot, tmp_path):
     from zsdesk.ui.ledger_dialogs import NewLedgerDialog
 
-    dialog = NewLedgerDialog(folder=tmp_path)
+    dialog = NewLedgerDialog(folder=tmp_path, year=2026)
     qtbot.addWidget(dialog)
     dialog.county.setText("测试县")
+    dialog.units.setPlainText("甲镇\n乙乡")
+    assert dialog.own_unit.currentIndex() == -1  # whose file it is: asked, not preselected
+    dialog.accept()
+    assert "请选择本台账属于哪个单位" in dialog.error.text() and dialog.created_path is None
+    dialog.own_unit.setCurrentIndex(dialog.own_unit.findText("乙乡"))
+    assert dialog.path.text() == str(tmp_path / "乙乡-2026年台账.sqlite")  # the unit and the year in the name
+    dialog.accept()
+    assert "请填写填报人" in dialog.error.text() and dialog.created_path is None
+    for key, text in (("clerk_name", "张三"), ("reviewer", "李四"), ("phone", "0579-84661234")):
+        dialog.sign_off.edits[key].setText(text)
     dialog.units.setPlainText("甲镇\n乙乡\n甲镇")
     dialog.path.setText(str(tmp_path / "new.sqlite"))
     dialog.accept()
     assert "单位名称重复" in dialog.error.text()
     assert dialog.created_path is None
     dialog.units.setPlainText("甲镇\n乙乡")
-    dialog.own_unit.setCurrentIndex(dialog.own_unit.findText("乙乡"))
+    assert dialog.own_unit.currentText() == "乙乡"
     dialog.accept()
     assert dialog.created_path == tmp_path / "new.sqlite"
     with open_ledger(dialog.created_path) as ledger, ledger.read() as session:
         from zsdesk.store import settings as keys
 
         assert keys.get_setting(session, keys.OWN_UNIT) == "乙乡"
+        assert keys.get_setting(session, keys.PHONE) == "0579-84661234"
+
+
+def test_a_new_ledger_goes_to_the_documents_folder(qtbot):
+    from PySide6.QtCore import QStandardPaths
+
+    from zsdesk.ui.ledger_dialogs import NewLedgerDialog
+
+    dialog = NewLedgerDialog(year=2026)
+    qtbot.addWidget(dialog)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert dialog.path.text().startswith(documents) and ".local/share" not in dialog.path.text()
 
 
 def test_window_state_persists_in_qsettings(window_on, demo_path, qsettings_in_tmp):

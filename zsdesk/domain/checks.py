@@ -131,6 +131,15 @@ class InvestorFacts:
 
 
 @dataclass(frozen=True)
+class EventFacts:
+    id: int
+    name: str
+    date: dt.date
+    unit: str | None
+    """The organising unit; None for the county bureau (县招商局)."""
+
+
+@dataclass(frozen=True)
 class UnitFacts:
     id: int
     name: str
@@ -156,6 +165,13 @@ class CheckFacts:
     follow_ups: list[FollowUpFacts] = field(default_factory=list)
     visits: list[VisitFacts] = field(default_factory=list)
     investors: list[InvestorFacts] = field(default_factory=list)
+    own_unit: str | None = None
+    """In a township's own file: its unit (whose return the file sends); None at the county."""
+    events: list[EventFacts] = field(default_factory=list)
+    reported_targets: Mapping[str, Mapping[Indicator, Decimal | int | None]] = field(default_factory=dict)
+    """At the county: unit name → the targets its last imported return printed for the year."""
+    """Events of the year (to the month's end for a return), every organiser: only a
+    township's file reads them, to tell what its return would leave out."""
 
     @property
     def as_of(self) -> dt.date:
@@ -577,6 +593,57 @@ def _target_without_projects(facts: CheckFacts):
     for u in facts.units:
         if u.project_count == 0 and any(v > 0 for v in u.targets.values()):
             yield f"{u.name}有{facts.period.year}年目标任务，但台账中没有该单位的任何项目", unit_ref(u)
+
+
+@rule("event_not_in_return", Level.WARNING, "招商活动不会写入本单位月报")
+def _event_not_in_return(facts: CheckFacts):
+    """In a township's file an event of the county bureau or of another unit is kept, but the
+    township's return carries only its own unit's events: the bureau would never see it."""
+    own = facts.own_unit
+    if not own or (facts.unit is not None and facts.unit != own):
+        return
+    for e in facts.events:
+        if e.unit == own:
+            continue
+        organiser = e.unit or "县招商局"
+        yield (
+            f"招商活动“{e.name}”（{_day(e.date)}）的举办单位是{organiser}，不是本台账的{own}："
+            f"{own}的月报不会带上它；如果是{own}举办的，请把举办单位改为{own}",
+            RecordRef(f"event:{e.id}", "event", e.id, f"{_day(e.date)}{e.name}", own),
+        )
+
+
+def _same_quantity(a, b) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and Decimal(a) == Decimal(b))
+
+
+def _target_text(indicator: Indicator, value) -> str:
+    if value is None:
+        return "无目标"
+    return f"{_wan(Decimal(value))}" if indicator.measure.value == "money" else f"{value}个"
+
+
+@rule("reported_targets_differ", Level.WARNING, "单位月报的目标与县里下达的不同")
+def _reported_targets_differ(facts: CheckFacts):
+    """The bureau's figures and a township's differ: the township's return printed other
+    targets than the county holds for it (its file kept its own, or an old 分解表)."""
+    for u in facts.units:
+        reported = facts.reported_targets.get(u.name)
+        if not reported:
+            continue
+        differing = [
+            (ind, u.targets.get(ind), theirs)
+            for ind, theirs in reported.items()
+            if not _same_quantity(u.targets.get(ind), theirs)
+        ]
+        if differing:
+            parts = "；".join(
+                f"{ind.label}：县里{_target_text(ind, ours)}，月报{_target_text(ind, theirs)}" for ind, ours, theirs in differing
+            )
+            yield (
+                f"{u.name}导入的月报中{facts.period.year}年的目标任务与县里下达的不同（{parts}）：请重新下发分解表",
+                RecordRef(f"reported_targets:{u.name}:{facts.period.year}", "unit", u.id, u.name, u.name),
+            )
 
 
 def _any_targets(facts: CheckFacts) -> bool:

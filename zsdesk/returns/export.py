@@ -119,7 +119,11 @@ def _as_explanation(item) -> Explanation:
         return item
     acknowledgement = getattr(item, "acknowledgement", None)
     if acknowledgement is not None:
-        return Explanation(str(item.title), str(item.record.label), str(item.message), str(acknowledgement.explanation))
+        # With who and when ("…（张三，2026-06-28）"): the bureau's import keeps them
+        # (zsdesk/returns/explanations.py reads them back).
+        from ..domain.checks import explanation_rows
+
+        return Explanation(*explanation_rows([item])[0])
     rule, record, message, explanation = (str(v) for v in item)
     return Explanation(rule, record, message, explanation)
 

@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session
 from ..domain.periods import YearMonth
 from ..store import settings as keys
 from ..store.db import Ledger
-from ..store.models import Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
+from ..store.models import CheckAcknowledgement, Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
 from . import layout as L
+from .explanations import ReturnExplanation, read_explanations, read_reported_targets
 from .problems import Place, RefusedFile
 from .reader import ParsedReturn, ReturnProject, read_return
 
@@ -99,6 +100,23 @@ class ProjectPlan:
     """'new', 'changed' or 'unchanged'."""
     changes: list[str] = field(default_factory=list)
     """Chinese labels of the fields that differ from the county file."""
+    details: list[tuple[str, object, object]] = field(default_factory=list)
+    """(label, before, after) of each field that differs (funds are in fund_changes)."""
+
+
+@dataclass(frozen=True)
+class FundChange:
+    """One month of one project's funds that the import adds, changes or clears."""
+
+    code: str
+    name: str
+    month: int
+    before: Decimal | None
+    """None: the county file has no amount for the month."""
+    after: Decimal | None
+    """None: the month's amount is cleared."""
+    in_return: bool
+    """False for a project the county holds but the return lacks."""
 
 
 @dataclass
@@ -119,6 +137,20 @@ class ReturnPreview:
     investors_added: int = 0
     already_imported: bool = False
     """The same file was imported before and nothing would change."""
+    explanations: list[ReturnExplanation] = field(default_factory=list)
+    """The township's explanations of warnings (its 审核说明 sheet), stored with the import."""
+    fund_changes: list[FundChange] = field(default_factory=list)
+    """Every month amount of the county's existing projects that changes (new projects' are not listed)."""
+    absent: list[tuple[str, str]] = field(default_factory=list)
+    """(code, name) of the unit's projects the county holds and the return lacks."""
+    reported_targets: dict = field(default_factory=dict)
+    """The targets the return prints (Indicator → value, None for none)."""
+    target_differences: list[tuple[object, object, object]] = field(default_factory=list)
+    """(Indicator, the county's target, the return's) where they differ."""
+    totals: list[tuple[object, Decimal, Decimal]] = field(default_factory=list)
+    """(Indicator, before, after) of the unit's money indicators, year to the return's month."""
+    explanations_stored: int = 0
+    """After the import: how many of them matched a warning the county file shows."""
     _work: "_Work | None" = None
 
     @property
@@ -164,6 +196,7 @@ class ReturnPreview:
             or self.events_removed
             or self.investors_added
             or (self._work and self._work.investor_updates)
+            or (self._work and self._work.explanations_new)
         )
 
     def summary(self) -> str:
@@ -181,6 +214,8 @@ class ReturnPreview:
             extras.append(f"招商活动+{self.events_added}/-{self.events_removed}")
         if self.investors_added:
             extras.append(f"新增客商{self.investors_added}家")
+        if self.explanations:
+            extras.append(f"审核说明{len(self.explanations)}条")
         if extras:
             text += "，" + "，".join(extras)
         return text
@@ -243,6 +278,8 @@ class _Work:
     visit_deletes: list[int] = field(default_factory=list)
     event_inserts: list[dict] = field(default_factory=list)
     event_deletes: list[int] = field(default_factory=list)
+    explanations_new: bool = False
+    """The return explains a warning differently from what the county file holds."""
 
 
 class _New(str):
@@ -284,10 +321,52 @@ class _Planner:
         investor_ids = self._resolve_investors(existing)
         project_ids = self._plan_projects(existing, investor_ids)
         self._plan_funds(existing, project_ids)
+        self._plan_totals()
         self._plan_visits(investor_ids, project_ids)
         self._plan_events()
+        self._plan_explanations()
+        self._plan_targets()
         self._findings_after()
         return self.work
+
+    def _plan_targets(self) -> None:
+        """The targets the township's return prints against the county's for the unit:
+        both sides must see a difference (the township's file and the bureau's differ)."""
+        from ..store.targets import target_grid
+
+        preview = self.preview
+        preview.reported_targets = read_reported_targets(self.parsed.path)
+        county = target_grid(self.session, self.parsed.period.year)
+        for indicator, theirs in preview.reported_targets.items():
+            ours = county.get((self.unit.id, indicator))
+            if (ours if ours is None else Decimal(ours)) != (theirs if theirs is None else Decimal(theirs)):
+                preview.target_differences.append((indicator, ours, theirs))
+        if preview.target_differences:
+            parts = "；".join(
+                f"{i.label}：月报{_quantity_text(i, theirs)}，本台账{_quantity_text(i, ours)}"
+                for i, ours, theirs in preview.target_differences
+            )
+            preview.findings.insert(
+                0,
+                f"{self.unit.name}月报中的{self.parsed.period.year}年目标任务与本台账下达的不同（{parts}）："
+                f"完成率按本台账的目标计算；请核对后重新下发分解表",
+            )
+
+    def _plan_explanations(self) -> None:
+        preview = self.preview
+        preview.explanations = read_explanations(self.parsed.path)
+        if not preview.explanations:
+            return
+        held = {
+            (a.explanation, a.by)
+            for a in self.session.scalars(select(CheckAcknowledgement).where(CheckAcknowledgement.by.like(f"{self.unit.name}%")))
+        }
+        self.work.explanations_new = any(
+            (e.explanation, township_signature(self.unit.name, e.by)) not in held for e in preview.explanations
+        )
+        preview.findings.append(
+            f"月报带有{self.unit.name}的审核说明{len(preview.explanations)}条：导入后本台账的审核结果显示为{self.unit.name}已说明"
+        )
 
     # -- findings ----------------------------------------------------------------------
 
@@ -362,10 +441,15 @@ class _Planner:
             if changed:
                 work.project_updates.append({"id": row["id"], **changed})
             labels = [FIELD_LABELS.get(k, k) for k in changed]
+            details = [
+                (FIELD_LABELS.get(k, k), row[k], v) for k, v in changed.items() if k != "investor_id"
+            ] + ([(FIELD_LABELS["investor_id"], "（原投资方）", project.investor_name or "（无）")] if "investor_id" in changed else [])
             preview.projects.append(
-                ProjectPlan(project.code, project.values["name"], "changed" if labels else "unchanged", labels)
+                ProjectPlan(project.code, project.values["name"], "changed" if labels else "unchanged", labels, details)
             )
         absent = [row for code, row in existing.items() if code not in ids]
+        self.absent_rows = absent
+        preview.absent = [(row["code"], row["name"]) for row in absent]
         if absent:
             names = "、".join(f"“{row['name']}”" for row in absent[:5]) + (f"等{len(absent)}个" if len(absent) > 5 else "")
             preview.findings.append(
@@ -393,22 +477,73 @@ class _Planner:
                     continue
                 wanted.add((project_id, month))
                 have = current.get((project_id, month))
+                name = project.values["name"]
                 if have is None:
                     work.fund_inserts.append((project_id, month, amount))
                     changed_projects.add(project.code)
+                    self.preview.fund_changes.append(FundChange(project.code, name, month, None, amount, True))
                 elif have[1] != amount:
                     work.fund_updates.append({"id": have[0], "amount": amount})
                     changed_projects.add(project.code)
+                    self.preview.fund_changes.append(FundChange(project.code, name, month, have[1], amount, True))
         by_id = {row["id"]: code for code, row in existing.items()}
-        for (project_id, _month), (record_id, _amount) in current.items():
+        in_return = {p.code for p in self.parsed.projects}
+        for (project_id, _month), (record_id, _amount) in sorted(current.items(), key=lambda kv: kv[0]):
             if (project_id, _month) not in wanted:
                 work.fund_deletes.append(record_id)
-                changed_projects.add(by_id.get(project_id, ""))
+                code = by_id.get(project_id, "")
+                changed_projects.add(code)
+                self.preview.fund_changes.append(
+                    FundChange(code, existing[code]["name"] if code in existing else "", _month, _amount, None, code in in_return)
+                )
         self.preview.funds_changed = len(work.fund_inserts) + len(work.fund_updates) + len(work.fund_deletes)
         for plan in self.preview.projects:
             if plan.code in changed_projects and plan.status != "new":
                 plan.status = "changed"
                 plan.changes.append(FIELD_LABELS["funds"])
+
+    def _plan_totals(self) -> None:
+        """The unit's indicators counted from projects, before and after, under the one set
+        of counting rules (zsdesk/domain/counting.py). The import replaces all of the unit's
+        funds of January to the month, so funds after are what the return's projects carry;
+        counts after are the return's projects plus the unit's projects it lacks (kept)."""
+        from ..domain.counting import RULES as COUNTING
+        from ..store.progress_query import actuals_by_unit
+
+        period = self.parsed.period
+        threshold = keys.major_threshold(self.session)
+        first = YearMonth(period.year, 1).first_day
+
+        def counts(rule, values) -> bool:
+            if not all(values.get(f) for f in rule.required_flags) or any(values.get(f) for f in rule.excluded_flags):
+                return False
+            if rule.above_threshold and (values.get("planned_investment") or Decimal(0)) < threshold:
+                return False
+            if rule.date_field is None:
+                return True
+            day = values.get(rule.date_field)
+            return day is not None and first <= day <= period.last_day
+
+        for indicator, rule in COUNTING.items():
+            if rule.subject == "investors":
+                continue  # investors are matched by name at import: not foreseeable exactly here
+            before = actuals_by_unit(self.session, indicator, period, unit_id=self.unit.id).get(self.unit.id, 0)
+            if rule.subject == "funds":
+                after = sum(
+                    (
+                        amount
+                        for project in self.parsed.projects
+                        if counts(rule, project.values)
+                        for month, amount in project.months.items()
+                        if month <= period.month
+                    ),
+                    Decimal(0),
+                )
+                self.preview.totals.append((indicator, Decimal(before), after))
+            else:
+                after = sum(1 for p in self.parsed.projects if counts(rule, p.values))
+                after += sum(1 for row in getattr(self, "absent_rows", []) if counts(rule, row))
+                self.preview.totals.append((indicator, int(before), after))
 
     # -- investors ---------------------------------------------------------------------
 
@@ -665,6 +800,10 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
         session.execute(delete(Event).where(Event.id.in_(work.event_deletes[start : start + CHUNK])))
     if work.event_inserts:
         session.execute(insert(Event), work.event_inserts)
+    session.flush()
+    preview.explanations_stored = store_explanations(session, preview)
+    if preview.reported_targets:
+        store_reported_targets(session, preview)
     session.add(
         ImportRecord(
             unit_id=work.unit_id,
@@ -677,6 +816,74 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
         )
     )
     session.flush()
+
+
+def _quantity_text(indicator, value) -> str:
+    from ..domain.enums import Measure
+    from ..domain.money import format_wan
+
+    if value is None:
+        return "无目标"
+    return f"{format_wan(Decimal(value))}万元" if indicator.measure is Measure.MONEY else f"{value}个"
+
+
+def store_reported_targets(session: Session, preview: ReturnPreview) -> None:
+    """Keep what the township's return said its targets were, for the county's checks."""
+    import json
+
+    parsed = preview.parsed
+    key = f"reported_targets:{parsed.unit}:{parsed.period.year}"
+    value = json.dumps({i.value: (None if v is None else str(v)) for i, v in preview.reported_targets.items()},
+                       ensure_ascii=False, sort_keys=True)
+    keys.set_setting(session, key, value)
+
+
+def township_signature(unit: str, by: str) -> str:
+    """Who explained, as the county file keeps it: the unit, then the clerk's name."""
+    return f"{unit}·{by}" if by else unit
+
+
+def store_explanations(session: Session, preview: ReturnPreview) -> int:
+    """Keep the township's explanations at the county, against the county's own findings.
+
+    A printed explanation names a rule by its title and a record by its label; it is
+    stored under the key of the county's finding for the unit's month with that rule and
+    label (the township's file and the county's give the same labels: projects keep their
+    names and codes). Returns how many matched; one the county file does not show (the
+    data differs) is not stored.
+    """
+    if not preview.explanations:
+        return 0
+    from ..domain.checks import RULES
+    from ..store.checks_query import run_checks
+
+    parsed = preview.parsed
+    by_title: dict[str, set[str]] = defaultdict(set)
+    for rule in RULES.values():
+        if rule.can_acknowledge:
+            by_title[rule.title].add(rule.id)
+    findings = run_checks(session, parsed.period, unit=parsed.unit, today=max(dt.date.today(), parsed.period.last_day))
+    stored = 0
+    now = dt.datetime.now().replace(microsecond=0)
+    for item in preview.explanations:
+        rules = by_title.get(item.rule_title, set())
+        match = next((f for f in findings if f.rule in rules and f.record.label == item.record), None)
+        if match is None:
+            continue
+        row = session.scalar(
+            select(CheckAcknowledgement).where(
+                CheckAcknowledgement.rule == match.rule, CheckAcknowledgement.record_key == match.record.key
+            )
+        )
+        if row is None:
+            row = CheckAcknowledgement(rule=match.rule, record_key=match.record.key)
+            session.add(row)
+        row.explanation = item.explanation
+        row.by = township_signature(parsed.unit, item.by)[:100]
+        row.at = item.at or now
+        stored += 1
+    session.flush()
+    return stored
 
 
 def import_returns(
@@ -699,6 +906,7 @@ def import_returns(
 
 __all__: Sequence[str] = (
     "FileOutcome",
+    "FundChange",
     "ProjectPlan",
     "ReturnPreview",
     "apply_return",

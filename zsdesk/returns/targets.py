@@ -9,6 +9,8 @@ says which year and county the grid is for.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -259,6 +261,12 @@ def apply_targets(session: Session, preview: TargetsPreview) -> TargetsPreview:
                 session.add(
                     Target(unit_id=unit_id, year=year, indicator=indicator, value=target_to_base(change.indicator, change.after))
                 )
+    # A township's file: its targets now come from this 分解表 (shown read-only with where from).
+    from ..store import settings as keys
+
+    if keys.get_setting(session, keys.OWN_UNIT).strip():
+        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        keys.set_setting(session, keys.TARGETS_FROM, f"{Path(fresh.path).name}（{stamp}）")
     session.flush()
     return fresh
 

@@ -21,6 +21,7 @@ from ..domain.checks import (
     RULES,
     Acknowledgement,
     CheckFacts,
+    EventFacts,
     Finding,
     FollowUpFacts,
     FundFacts,
@@ -41,6 +42,7 @@ from ..errors import InputError, KnownError
 from .models import (
     CheckAcknowledgement,
     CountyTarget,
+    Event,
     FollowUp,
     FundRecord,
     Investor,
@@ -50,7 +52,7 @@ from .models import (
     Visit,
     target_from_base,
 )
-from .settings import CLERK_NAME, get_setting
+from .settings import CLERK_NAME, OWN_UNIT, get_setting
 from .units import find_unit
 
 
@@ -135,6 +137,22 @@ def load_facts(
         InvestorFacts(iid, name, unit_names.get(unit_id), industry or "", bool(film), registered)
         for iid, name, unit_id, industry, film, registered in session.execute(scoped(investors, Investor.unit_id))
     ]
+
+    facts.reported_targets = _reported_targets(session, period.year, {u.name for u in facts.units})
+
+    # A township's file: every event of the year, whoever organised it (the return carries
+    # only its own unit's, so the others are what it would leave out).
+    own = get_setting(session, OWN_UNIT).strip()
+    if own:
+        facts.own_unit = own
+        events = select(Event.id, Event.name, Event.date, Event.unit_id).where(
+            Event.date >= YearMonth(period.year, 1).first_day
+        ).order_by(Event.date, Event.id)
+        if month_given:
+            events = events.where(Event.date <= period.last_day)
+        facts.events = [
+            EventFacts(eid, name, day, unit_names.get(unit_id)) for eid, name, day, unit_id in session.execute(events)
+        ]
     return facts
 
 
@@ -196,6 +214,29 @@ def project_facts(p, unit_names: dict[int, str], total: Decimal | int) -> Projec
         responsible_unit=p.responsible_unit or "",
         investor_id=p.investor_id,
     )
+
+
+def _reported_targets(session: Session, year: int, units: set[str]) -> dict:
+    """What the units' imported returns printed as their targets (kept by the importer)."""
+    import json
+
+    from .models import Setting
+
+    found: dict = {}
+    for key, value in session.execute(select(Setting.key, Setting.value).where(Setting.key.like("reported_targets:%"))):
+        _prefix, unit, text_year = key.rsplit(":", 2) if key.count(":") >= 2 else (None, None, None)
+        if unit not in units or text_year != str(year):
+            continue
+        try:
+            raw = json.loads(value)
+        except ValueError:
+            continue
+        found[unit] = {
+            Indicator(k): (None if v is None else (Decimal(v) if Indicator(k).measure.value == "money" else int(Decimal(v))))
+            for k, v in raw.items()
+            if k in Indicator._value2member_map_
+        }
+    return found
 
 
 def _as_wan(value) -> Decimal:

@@ -36,25 +36,27 @@ def _in_year_to_date(column, period: YearMonth):
 
 
 def actuals_by_unit(
-    session: Session, indicator: Indicator, period: YearMonth
+    session: Session, indicator: Indicator, period: YearMonth, *, unit_id: int | None = None
 ) -> dict[int | None, Decimal | int]:
-    """unit id → actual value of the indicator for the year up to ``period``."""
+    """unit id → actual value of the indicator for the year up to ``period`` (with
+    ``unit_id``, only that unit's: an import preview asks for one unit of a large county)."""
     rule = RULES[indicator]
+    only = [Project.unit_id == unit_id] if unit_id is not None else []
     if rule.subject == "funds":
         total = func.sum(FundRecord.amount)  # typed Money: the sum comes back as Decimal 万元
         query = (
             select(Project.unit_id, total)
             .join(FundRecord, FundRecord.project_id == Project.id)
             .where(FundRecord.year == period.year, FundRecord.month <= period.month)
-            .where(*_project_conditions(rule, session))
+            .where(*_project_conditions(rule, session), *only)
             .group_by(Project.unit_id)
         )
-        return {unit_id: value or Decimal(0) for unit_id, value in session.execute(query)}
+        return {uid: value or Decimal(0) for uid, value in session.execute(query)}
     if rule.subject == "projects":
         query = (
             select(Project.unit_id, func.count(Project.id))
             .where(_in_year_to_date(getattr(Project, rule.date_field), period))
-            .where(*_project_conditions(rule, session))
+            .where(*_project_conditions(rule, session), *only)
             .group_by(Project.unit_id)
         )
         return dict(session.execute(query).all())

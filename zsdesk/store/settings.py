@@ -22,6 +22,10 @@ REVIEWER = "reviewer"
 PHONE = "phone"
 """联系电话."""
 
+TARGETS_FROM = "targets_from"
+"""In a township's file made from the county's: where its targets came from (the county's
+file or 分解表, and when). A township does not set its own targets: they are shown read-only."""
+
 LABELS = {
     COUNTY_NAME: "县名",
     OWN_UNIT: "本单位",

@@ -43,10 +43,29 @@ def target_years(session: Session) -> list[int]:
     return sorted(years, reverse=True)
 
 
+def assigned_by_county(session: Session, *, refuse: bool = False) -> str:
+    """Where a township's targets came from ('' when the file keeps its own targets)."""
+    from .settings import OWN_UNIT, TARGETS_FROM, get_setting
+
+    source = get_setting(session, TARGETS_FROM) if get_setting(session, OWN_UNIT).strip() else ""
+    if source and refuse:
+        raise InputError(
+            f"本台账的目标任务由县招商局下达（来自{source}），乡镇不能修改；"
+            "县里调整后会发来新的年度目标任务分解表，用“文件 → 导入年度目标任务分解表”更新"
+        )
+    return source
+
+
 def set_target(
     session: Session, unit_id: int | None, year: int, indicator: Indicator, value: str | Quantity | None
 ) -> Quantity | None:
-    """Set (or with None/empty, remove) one target; returns the value stored."""
+    """Set (or with None/empty, remove) one target; returns the value stored.
+
+    In a township's file whose targets came from the county (a starter file, a 分解表)
+    they are the bureau's: refused here, so no window or command can let a township
+    silently diverge from its assignment; a newer 分解表 replaces them.
+    """
+    assigned_by_county(session, refuse=True)
     quantity = target_value(indicator, value if value is None or isinstance(value, str) else str(value))
     if not 1900 <= year <= 2999:
         raise InputError(f"年份不合理：{year}")

@@ -210,7 +210,13 @@ class DashboardTab(QWidget):
                 years = [y for y in chart_years(session) if y <= today.year] or [today.year]
                 latest = latest_fund_month(session, today) or today
                 units = unit_names(session)
+                from ..store import settings as keys
+
+                own = keys.get_setting(session, keys.OWN_UNIT)
+            first_fill = self.unit_picker.count() == 0
             chosen_unit = self.unit_picker.currentData()
+            if first_fill and own in units:
+                chosen_unit = own  # a township's file opens on its own unit
             self.year_picker.clear()
             for year in years:
                 self.year_picker.addItem(self.tr("%d年") % year, year)
@@ -223,6 +229,8 @@ class DashboardTab(QWidget):
                 self.unit_picker.addItem(name, name)
             if chosen_unit in units:
                 self.unit_picker.setCurrentIndex(units.index(chosen_unit) + 1)
+            if first_fill and own in units:
+                self.kind_picker.setCurrentIndex(self.kind_picker.findData(ChartKind.CARD))
         finally:
             self._filling = False
 

@@ -20,6 +20,7 @@ from ..domain.enums import EventKind
 from ..domain.records import EventData
 from ..domain.validation import count, parse_date, validate_event
 from ..errors import KnownError, ValidationError
+from ..store import settings as keys
 from ..store.investors import EventRow, event_data, event_rows, save_event
 from ..store.models import Unit
 from .forms import INVALID_STYLE, date_edit, date_text, error_label, mark_invalid
@@ -103,6 +104,10 @@ class EventEditor(QDialog):
         with context.read() as session:
             units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             data = event_data(session, event_id) if event_id is not None else None
+            own_unit = keys.get_setting(session, keys.OWN_UNIT)
+        # In a township's file a new event is the township's own: left at the county, its
+        # return would not carry it (the check event_not_in_return says so for old ones).
+        own_unit_id = next((uid for uid, name in units if name == own_unit), None)
         self.fields: dict = {}
         form = QFormLayout()
 
@@ -138,7 +143,7 @@ class EventEditor(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        data = data or EventData(name="", kind=EventKind.PROMOTION, date=self.today)
+        data = data or EventData(name="", kind=EventKind.PROMOTION, date=self.today, unit_id=own_unit_id)
         self.fields["name"].setText(data.name)
         kind.setCurrentIndex(max(kind.findData(data.kind.value), 0))
         self.fields["date"].setText(date_text(data.date))

@@ -65,9 +65,13 @@ class ReturnsActions(QObject):
         self.import_targets_action = self._action(
             self.tr("导入年度目标任务分解表…"), "importTargetsAction", self.import_targets
         )
+        self.starter_files_action = self._action(
+            self.tr("生成各单位起始台账…"), "starterFilesAction", self.make_starter_files
+        )
         menu = window.menu("file")
         before = getattr(window, "quit_action", None)
         actions = [
+            self.starter_files_action,
             self.export_return_action,
             self.import_returns_action,
             self.export_summary_action,
@@ -133,6 +137,26 @@ class ReturnsActions(QObject):
 
     # -- export the monthly return -----------------------------------------------------
 
+    def make_starter_files(self):
+        """The bureau hands each unit its starter file (起始台账); only from the county's file."""
+        from .ledger_dialogs import StarterFilesDialog, documents_folder
+
+        with self.context.read() as session:
+            units = unit_names(session)
+            own = keys.get_setting(session, keys.OWN_UNIT)
+        if own:
+            self.window.show_error(KnownError(
+                self.tr("这是%s的台账：起始台账由县招商局用全县的台账生成") % own))
+            return None
+        dialog = StarterFilesDialog(self.window, units, self.today().year, documents_folder() / self.tr("起始台账"))
+        dialog.county_file = Path(self.context.ledger.path)
+        dialog.accepted.connect(lambda: self._finish(
+            self.tr("已生成 %1 个起始台账：%2").replace("%1", str(len(dialog.written)))
+            .replace("%2", str(dialog.written[0].parent) if dialog.written else "")))
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
     def export_return(self) -> ExportReturnDialog | None:
         """Open the export dialog; on 导出 the returns are written in the background."""
         if self._busy():
@@ -140,13 +164,30 @@ class ReturnsActions(QObject):
         with self.context.read() as session:
             units = unit_names(session)
             own = keys.get_setting(session, keys.OWN_UNIT) or None
+            sign_off = {k: keys.get_setting(session, k) for k in (keys.CLERK_NAME, keys.REVIEWER, keys.PHONE)}
         dialog = ExportReturnDialog(
-            self.window, units, YearMonth.of(self.today()), self.today(), unit=own, folder=self.folder()
+            self.window, units, YearMonth.of(self.today()), self.today(), unit=own, folder=self.folder(),
+            sign_off=sign_off,
         )
-        dialog.accepted.connect(lambda: self._start_export(dialog.unit, dialog.period, dialog.target, units))
+        dialog.accepted.connect(lambda: self._confirmed(dialog, sign_off, units))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _confirmed(self, dialog, before: dict[str, str], units: list[str]) -> None:
+        """Remember who signs (when changed), then export."""
+        chosen = dialog.sign_off_values
+        if chosen != before:
+            def remember(session):
+                for key, value in chosen.items():
+                    keys.set_setting(session, key, value)
+
+            try:
+                self.context.write(remember)
+            except KnownError as exc:
+                self.window.show_error(exc)
+                return
+        self._start_export(dialog.unit, dialog.period, dialog.target, units)
 
     def _start_export(self, unit: str | None, period: YearMonth, target: Path, units: list[str]) -> None:
         from ..returns import export_return, return_file_name

@@ -14,6 +14,9 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(self.tr("欢迎使用 zsdesk 招商引资台账"))
         self.chosen_path: Path | None = None
         intro = QLabel(self.tr("还没有打开过台账。请选择："), self)
+        starter = QPushButton(self.tr("从县招商局发来的起始台账开始…"), self)
+        starter.setObjectName("firstRunStarter")
+        starter.clicked.connect(self._starter)
         new = QPushButton(self.tr("新建本单位的台账…"), self)
         new.setObjectName("firstRunNew")
         new.clicked.connect(self._new)
@@ -24,9 +27,47 @@ class FirstRunDialog(QDialog):
         existing.setObjectName("firstRunOpen")
         existing.clicked.connect(self._open)
         layout = QVBoxLayout(self)
-        for widget in (intro, new, demo, existing):
+        self.error = QLabel(self)
+        self.error.setObjectName("firstRunError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.hide()
+        for widget in (intro, starter, new, demo, existing, self.error):
             layout.addWidget(widget)
-        self.resize(420, 200)
+        self.resize(460, 260)
+
+    def _starter(self) -> None:
+        """A township starts from the file the bureau sent: its own copy in Documents,
+        with who signs the return asked now."""
+        from ..errors import KnownError
+        from ..store.ledger_setup import starter_info, take_starter
+        from .ledger_dialogs import SignOffDialog, documents_folder
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("选择县招商局发来的起始台账"), str(documents_folder()),
+            self.tr("起始台账 (*.sqlite);;所有文件 (*)"),
+        )
+        if not path:
+            return
+        try:
+            info = starter_info(path)
+        except KnownError as exc:
+            self._show(exc.message)
+            return
+        dialog = SignOffDialog(self, title=self.tr("%s的台账：月报的填报人") % info.unit)
+        self.sign_off_dialog = dialog
+        if not dialog.exec():
+            return
+        try:
+            self.chosen_path = take_starter(path, documents_folder(), dialog.chosen)
+        except KnownError as exc:
+            self._show(exc.message)
+            return
+        self.accept()
+
+    def _show(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
 
     def _new(self) -> None:
         from .ledger_dialogs import NewLedgerDialog

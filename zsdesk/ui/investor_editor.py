@@ -60,6 +60,11 @@ class InvestorEditor(QDialog):
         with context.read() as session:
             self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             data = investor_data(session, investor_id) if investor_id is not None else None
+            from ..store import settings as keys
+
+            own = keys.get_setting(session, keys.OWN_UNIT)
+            # In a township's file a new investor was brought in by the township.
+            own_unit_id = next((uid for uid, name in self._units if name == own), None)
             self._projects = []
             if investor_id is not None:
                 linked = {v.project_id for v in data.visits if v.project_id}
@@ -71,7 +76,7 @@ class InvestorEditor(QDialog):
                     ).all()
                 )
         self._build()
-        self._load(data or InvestorData(name="", contacts=[], visits=[]))
+        self._load(data or InvestorData(name="", contacts=[], visits=[], unit_id=own_unit_id))
         self._loaded_name = data.name.strip() if data else None
         self.setWindowTitle(self.tr("新建客商") if investor_id is None else self.tr("客商：%s") % data.name)
         self.resize(980, 640)

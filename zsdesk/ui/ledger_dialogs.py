@@ -36,6 +36,83 @@ def data_folder() -> Path:
     return folder
 
 
+def documents_folder() -> Path:
+    """Where a clerk finds files again: the user's Documents folder (not a hidden data folder)."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(location) if location else Path.home()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def ledger_file_name(owner: str, year: int) -> str:
+    """尚湖镇-2026年台账.sqlite: whose file and which year, as a clerk looks for it."""
+    return f"{owner}-{year}年台账.sqlite"
+
+
+SIGN_OFF_FIELDS = (
+    (keys.CLERK_NAME, "填报人"),
+    (keys.REVIEWER, "审核人"),
+    (keys.PHONE, "联系电话"),
+)
+"""Who signs the monthly return: asked when a file is made, confirmed at each export."""
+
+
+class SignOffFields:
+    """填报人, 审核人 and 联系电话 as three line edits added to a form."""
+
+    def __init__(self, parent: QWidget, form: QFormLayout, values: dict[str, str] | None = None):
+        self.edits: dict[str, QLineEdit] = {}
+        for key, label in SIGN_OFF_FIELDS:
+            edit = QLineEdit((values or {}).get(key, ""), parent)
+            edit.setObjectName(f"signoff_{key}")
+            self.edits[key] = edit
+            form.addRow(parent.tr(label), edit)
+
+    def values(self) -> dict[str, str]:
+        """The three as typed; a ValidationError names the first one left empty."""
+        result = {key: edit.text().strip() for key, edit in self.edits.items()}
+        for key, label in SIGN_OFF_FIELDS:
+            if not result[key]:
+                raise ValidationError(f"请填写{label}：月报的表尾要写明填报人、审核人和联系电话", key)
+        return result
+
+
+class SignOffDialog(QDialog):
+    """Asked once when a clerk starts from a file: who fills in and signs the return."""
+
+    def __init__(self, parent=None, values: dict[str, str] | None = None, title: str = "月报的填报人"):
+        super().__init__(parent)
+        self.setObjectName("signOffDialog")
+        self.setWindowTitle(self.tr(title))
+        form = QFormLayout()
+        intro = QLabel(self.tr("月报表尾要写明填报人、审核人和联系电话（以后导出时还会再确认）："), self)
+        intro.setWordWrap(True)
+        self.fields = SignOffFields(self, form, values)
+        self.error = _error_label(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("okButton")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.chosen: dict[str, str] = {}
+
+    def accept(self) -> None:
+        try:
+            self.chosen = self.fields.values()
+        except ValidationError as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            self.fields.edits[exc.field].setFocus()
+            return
+        super().accept()
+
+
 def _error_label(parent: QWidget) -> QLabel:
     label = QLabel(parent)
     label.setObjectName("formError")
@@ -50,11 +127,16 @@ class NewLedgerDialog(QDialog):
 
     COUNTY_FILE = "（县招商局：汇总全部单位）"
 
-    def __init__(self, parent=None, folder: Path | None = None):
+    def __init__(self, parent=None, folder: Path | None = None, year: int | None = None):
+        import datetime as dt
+
         super().__init__(parent)
         self.setObjectName("newLedgerDialog")
         self.setWindowTitle(self.tr("新建台账"))
         self.created_path: Path | None = None
+        self.folder = folder or documents_folder()
+        self.year = year or dt.date.today().year
+        self._path_typed = False
         self.county = QLineEdit(self)
         self.county.setObjectName("newLedgerCounty")
         self.county.setPlaceholderText(self.tr("例如：磐安县"))
@@ -63,11 +145,18 @@ class NewLedgerDialog(QDialog):
         self.units.setPlaceholderText(self.tr("每行一个单位，例如：\n安文街道\n尚湖镇\n新城区"))
         self.own_unit = QComboBox(self)
         self.own_unit.setObjectName("newLedgerOwnUnit")
+        # Whose file it is, asked with no answer preselected: a township clerk who
+        # clicks through must not end up with the county's file.
+        self.own_unit.setPlaceholderText(self.tr("请选择…"))
         self.own_unit.addItem(self.tr(self.COUNTY_FILE))
+        self.own_unit.setCurrentIndex(-1)
         self.units.textChanged.connect(self._refresh_own_units)
         self.path = QLineEdit(self)
         self.path.setObjectName("newLedgerPath")
-        self.path.setText(str((folder or data_folder()) / self.tr("招商台账.sqlite")))
+        self._suggest_path()
+        self.path.textEdited.connect(lambda _text: setattr(self, "_path_typed", True))
+        self.own_unit.currentIndexChanged.connect(lambda _i: self._suggest_path())
+        self.county.textChanged.connect(lambda _t: self._suggest_path())
         browse = QPushButton(self.tr("浏览…"), self)
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -78,6 +167,7 @@ class NewLedgerDialog(QDialog):
         form.addRow(self.tr("考核单位"), self.units)
         form.addRow(self.tr("本台账属于"), self.own_unit)
         form.addRow(self.tr("保存位置"), path_row)
+        self.sign_off = SignOffFields(self, form)
         self.error = _error_label(self)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -99,9 +189,20 @@ class NewLedgerDialog(QDialog):
         self.own_unit.clear()
         self.own_unit.addItem(self.tr(self.COUNTY_FILE))
         self.own_unit.addItems(self.unit_list())
-        index = self.own_unit.findText(current)
-        self.own_unit.setCurrentIndex(max(index, 0))
+        self.own_unit.setCurrentIndex(self.own_unit.findText(current) if current else -1)
         self.own_unit.blockSignals(False)
+
+    def owner(self) -> str | None:
+        """The unit chosen, '' for the county's file, None when nothing was chosen yet."""
+        if self.own_unit.currentIndex() < 0:
+            return None
+        return self.own_unit.currentText() if self.own_unit.currentIndex() > 0 else ""
+
+    def _suggest_path(self) -> None:
+        if self._path_typed:
+            return
+        owner = self.owner() or self.county.text().strip() or self.tr("招商")
+        self.path.setText(str(self.folder / ledger_file_name(owner, self.year)))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("新台账保存为"), self.path.text(), self.tr("台账文件 (*.sqlite)"))
@@ -109,7 +210,18 @@ class NewLedgerDialog(QDialog):
             self.path.setText(path)
 
     def accept(self) -> None:
-        own = self.own_unit.currentText() if self.own_unit.currentIndex() > 0 else None
+        owner = self.owner()
+        if owner is None and self.unit_list():
+            self._show(self.tr("请选择本台账属于哪个单位（乡镇的台账选本单位，县招商局选第一项）"))
+            self.own_unit.setFocus()
+            return
+        own = owner or None
+        try:
+            sign_off = self.sign_off.values()
+        except ValidationError as exc:
+            self._show(exc.message)
+            self.sign_off.edits[exc.field].setFocus()
+            return
         text = self.path.text().strip()
         if not text:
             self._show(self.tr("请选择新台账的保存位置"))
@@ -118,7 +230,11 @@ class NewLedgerDialog(QDialog):
         if not path.suffix:
             path = path.with_suffix(".sqlite")
         try:
-            create_ledger(path, self.county.text(), self.unit_list(), own_unit=own).close()
+            ledger = create_ledger(path, self.county.text(), self.unit_list(), own_unit=own)
+            with ledger.begin() as session:
+                for key, value in sign_off.items():
+                    keys.set_setting(session, key, value)
+            ledger.close()
         except KnownError as exc:
             self._show(exc.message)
             return
@@ -216,3 +332,90 @@ class LedgerSettingsDialog(QDialog):
             self.error.show()
             return
         super().accept()
+
+
+class StarterFilesDialog(QDialog):
+    """文件 → 生成各单位起始台账: which units, which year, which folder."""
+
+    def __init__(self, parent, units: list[str], year: int, folder: Path):
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QListWidget, QListWidgetItem, QSpinBox
+
+        super().__init__(parent)
+        self.setObjectName("starterFilesDialog")
+        self.setWindowTitle(self.tr("生成各单位起始台账"))
+        intro = QLabel(
+            self.tr("每个单位一个文件：本县和各单位、该单位的目标任务、县里的设置，以及县里已有的该单位项目。"
+                    "把文件发给各单位，他们在首次启动时选“从县招商局发来的起始台账开始”。"),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.units = QListWidget(self)
+        self.units.setObjectName("starterUnits")
+        for name in units:
+            item = QListWidgetItem(name, self.units)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.year = QSpinBox(self)
+        self.year.setObjectName("starterYear")
+        self.year.setRange(2000, 2999)
+        self.year.setValue(year)
+        self.folder = QLineEdit(str(folder), self)
+        self.folder.setObjectName("starterFolder")
+        browse = QPushButton(self.tr("选择…"), self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow(self.tr("单位"), self.units)
+        form.addRow(self.tr("年度"), self.year)
+        form.addRow(self.tr("保存到文件夹"), row)
+        self.error = _error_label(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("生成"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("starterMake")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(520, 460)
+        self.county_file: Path | None = None
+        self.written: list[Path] = []
+
+    def chosen_units(self) -> list[str]:
+        from PySide6.QtCore import Qt
+
+        return [self.units.item(i).text() for i in range(self.units.count())
+                if self.units.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("起始台账保存到"), self.folder.text())
+        if chosen:
+            self.folder.setText(chosen)
+
+    def accept(self) -> None:
+        from ..store.ledger_setup import create_starters
+
+        units = self.chosen_units()
+        if not units:
+            self._show(self.tr("请至少选择一个单位"))
+            return
+        folder = self.folder.text().strip()
+        if not folder:
+            self._show(self.tr("请选择保存起始台账的文件夹"))
+            return
+        try:
+            self.written = create_starters(self.county_file, self.year.value(), Path(folder), units)
+        except KnownError as exc:
+            self._show(exc.message)
+            return
+        super().accept()
+
+    def _show(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()

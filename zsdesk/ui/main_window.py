@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
     def _new_ledger(self) -> None:
         from .ledger_dialogs import NewLedgerDialog
 
-        dialog = NewLedgerDialog(self, folder=Path(self.context.ledger.path).parent)
+        dialog = NewLedgerDialog(self)  # the Documents folder, named for the unit and year
         if dialog.exec() and dialog.created_path is not None:
             self.open_file(dialog.created_path)
 

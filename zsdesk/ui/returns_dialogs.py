@@ -9,6 +9,8 @@ slow part: openpyxl). Writes to the ledger stay on the GUI thread and go through
 
 from __future__ import annotations
 
+import html
+
 import datetime as dt
 import threading
 from collections.abc import Callable
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QTextBrowser,
     QLineEdit,
     QListWidget,
     QProgressDialog,
@@ -154,7 +157,9 @@ class ExportReturnDialog(QDialog):
     """Which unit and month, and where to: a file for one unit, a folder for all."""
 
     def __init__(self, parent: QWidget, units: list[str], period: YearMonth, today: dt.date, *, unit: str | None = None,
-                 folder: Path | None = None):
+                 folder: Path | None = None, sign_off: dict[str, str] | None = None):
+        from .ledger_dialogs import SignOffFields
+
         super().__init__(parent)
         self.setObjectName("exportReturnDialog")
         self.setWindowTitle(self.tr("导出月报"))
@@ -181,6 +186,14 @@ class ExportReturnDialog(QDialog):
         form.addRow(self.tr("月份："), self.month_edit)
         self.target_label = QLabel(self)
         form.addRow(self.target_label, target_row)
+        # Who signs the return: confirmed at every export, remembered in the file's settings.
+        self.sign_off = SignOffFields(self, form, sign_off)
+        self.sign_off_values: dict[str, str] = {}
+        self.error = QLabel(self)
+        self.error.setObjectName("exportError")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.hide()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
@@ -188,6 +201,7 @@ class ExportReturnDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.unit_combo.currentIndexChanged.connect(self._suggest_target)
         self.month_edit.dateChanged.connect(self._suggest_target)
@@ -196,6 +210,18 @@ class ExportReturnDialog(QDialog):
     @property
     def unit(self) -> str | None:
         return self.unit_combo.currentData()
+
+    def accept(self) -> None:
+        from ..errors import ValidationError
+
+        try:
+            self.sign_off_values = self.sign_off.values()
+        except ValidationError as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            self.sign_off.edits[exc.field].setFocus()
+            return
+        super().accept()
 
     @property
     def period(self) -> YearMonth:
@@ -285,27 +311,35 @@ MAX_LISTED = 500
 
 
 class ReturnPreviewDialog(QDialog):
-    """What importing one return would do, before anything is written: 导入 or 跳过."""
+    """What importing one return would do, before anything is written: 导入 or 取消.
+
+    It leads with what is removed or cleared, then what changes (and the unit's totals
+    before → after), then what is new (zsdesk/returns/import_report.py); sections wrap
+    their lines, so nothing needs sideways scrolling. When anything would be cleared,
+    Enter means 取消, not 导入.
+    """
 
     def __init__(self, parent: QWidget, preview: ReturnPreview, position: tuple[int, int] = (1, 1)):
+        from ..returns.import_report import clears_anything, report
+
         super().__init__(parent)
         self.setObjectName("returnPreviewDialog")
         self.preview = preview
         number, total = position
         self.setWindowTitle(self.tr("导入月报预览（%1/%2）").replace("%1", str(number)).replace("%2", str(total)))
-        self.resize(780, 560)
+        self.resize(760, 620)
         layout = QVBoxLayout(self)
         self.file_label = QLabel(self.tr("文件：%s") % preview.file_name, self)
         self.file_label.setObjectName("fileLabel")
+        self.file_label.setWordWrap(True)
         layout.addWidget(self.file_label)
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("summaryLabel")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary_label)
-        self.findings = QListWidget(self)
-        self.findings.setObjectName("findingsList")
-        self.projects: QTableWidget | None = None
+        self.sections = report(preview)
+        self.clears = (not preview.refused) and clears_anything(preview)
         if preview.refused:
             self.summary_label.setText(self.tr("此文件不能导入，台账不会有任何改动：\n%s") % preview.refusal.message)
             self.summary_label.setStyleSheet("color: #b00020;")
@@ -322,30 +356,49 @@ class ReturnPreviewDialog(QDialog):
                 text = text.replace(key, value)
             if preview.already_imported:
                 text += self.tr("\n此文件已导入过，台账中的数据与它相同，导入不会改动任何数据。")
+            if self.clears:
+                text += self.tr("\n注意：导入会清除本台账中的数据，请先看下面第一部分。")
             self.summary_label.setText(text)
-            listed = [p for p in preview.projects if p.status != "unchanged"][:MAX_LISTED]
-            status = {"new": self.tr("新增"), "changed": self.tr("变更")}
-            rows = [[p.code, p.name, status[p.status], "、".join(p.changes)] for p in listed]
-            self.projects = _table(self, "projectsTable", [self.tr("项目编号"), self.tr("项目名称"), self.tr("导入后"),
-                                                           self.tr("变动")], rows)
-            layout.addWidget(QLabel(self.tr("新增与变更的项目："), self))
-            layout.addWidget(self.projects, 3)
-        for finding in preview.findings:
-            self.findings.addItem(finding)
-        layout.addWidget(QLabel(self.tr("提示（%s 条）：") % len(preview.findings), self))
-        layout.addWidget(self.findings, 1)
+        self.report_view = QTextBrowser(self)
+        self.report_view.setObjectName("reportView")
+        self.report_view.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+        self.report_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.report_view.setHtml(self._html())
+        layout.addWidget(self.report_view, 1)
         buttons = QDialogButtonBox(self)
         self.import_button = buttons.addButton(self.tr("导入"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setObjectName("importButton")
         self.skip_button = buttons.addButton(
-            self.tr("关闭") if preview.refused else self.tr("跳过"), QDialogButtonBox.ButtonRole.RejectRole
+            self.tr("关闭") if preview.refused else self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole
         )
         self.skip_button.setObjectName("skipButton")
         self.import_button.setEnabled(not preview.refused)
         self.import_button.setVisible(not preview.refused)
+        safe = preview.refused or self.clears
+        for button in (self.import_button, self.skip_button):
+            button.setAutoDefault(False)
+        (self.skip_button if safe else self.import_button).setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        if safe:
+            self.skip_button.setFocus()
+
+    def section(self, key: str):
+        return next((s for s in self.sections if s.key == key), None)
+
+    def _html(self) -> str:
+        numbers = "一二三四五"
+        parts = []
+        for i, section in enumerate(self.sections):
+            colour = "#b00020" if section.warn else "#202020"
+            title = section.title if section.key == "refused" else f"{numbers[i]}、{section.title}"
+            parts.append(f'<h3 style="color:{colour}; margin-bottom:2px">{html.escape(title)}</h3>')
+            items = section.lines[:MAX_LISTED]
+            if len(section.lines) > MAX_LISTED:
+                items.append(self.tr("……另有 %s 条未列出") % (len(section.lines) - MAX_LISTED))
+            parts.append("".join(f'<p style="margin:1px 0">{html.escape(line)}</p>' for line in items))
+        return "".join(parts)
 
 
 class TargetsPreviewDialog(QDialog):

@@ -34,7 +34,7 @@ from ..errors import KnownError, ValidationError
 from ..store.models import Unit
 from ..store.progress_query import load_progress
 from ..store.projects import project_years
-from ..store.targets import set_target, target_grid, target_years
+from ..store.targets import assigned_by_county, set_target, target_grid, target_years
 from .table_models import ROW_ID_ROLE, SORT_ROLE
 
 INDICATORS = tuple(Indicator)
@@ -70,6 +70,8 @@ class TargetsModel(QAbstractTableModel):
         self.targets: dict = {}
         self.progress: ProgressTable | None = None
         self.accept_edit = lambda unit_id, indicator, text: False
+        self.read_only = False
+        """A township's targets from the county: shown, never edited."""
 
     def set_data(self, units, targets, progress: ProgressTable | None, mode: str) -> None:
         self.beginResetModel()
@@ -157,7 +159,7 @@ class TargetsModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.mode == TARGETS:
+        if self.mode == TARGETS and not self.read_only:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
@@ -312,6 +314,11 @@ class TargetsTab(QWidget):
             units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             targets = target_grid(session, period.year)
             progress = load_progress(session, period) if self.mode == PROGRESS else None
+            source = assigned_by_county(session)
+        self.model.read_only = bool(source)
+        self.targets_radio.setText(
+            self.tr("目标任务（县招商局下达，只读）") if source else self.tr("目标任务（直接在格中录入）")
+        )
         self.model.set_data(units, targets, progress, self.mode)
         self.month.setEnabled(self.mode == PROGRESS)
         if self.mode == PROGRESS:
@@ -320,6 +327,12 @@ class TargetsTab(QWidget):
             )
             self.legend.setText(
                 self.tr("每格：实绩｜完成率。绿色：已完成；浅绿：快于序时；橙色：慢于序时；灰色：无实绩。悬停看目标、排名。")
+            )
+        elif source:
+            self.schedule_label.setText("")
+            self.legend.setText(
+                self.tr("目标任务由县招商局下达（来自%s），只读；县里调整后发来新的分解表，用“文件 → 导入年度目标任务分解表”更新。")
+                % source
             )
         else:
             self.schedule_label.setText("")
