@@ -15,6 +15,7 @@ fallbacks in the font table; never the font zsdesk ships.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import os
 import re
@@ -525,6 +526,18 @@ def docx_bytes(doc: OfficialDocument) -> bytes:
     return buffer.getvalue()
 
 
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "文件夹不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹"
+    if isinstance(exc, PermissionError):
+        return "没有写入权限，或文件正被WPS、Word打开"
+    if exc.errno == errno.ENOSPC:
+        return "磁盘空间不足"
+    return exc.strerror or str(exc)
+
+
 def write_docx(doc: OfficialDocument, path: str | os.PathLike) -> Path:
     """Save ``doc`` at ``path`` (written beside it first, then moved: never half a file).
 
@@ -541,6 +554,5 @@ def write_docx(doc: OfficialDocument, path: str | os.PathLike) -> Path:
             partial.unlink(missing_ok=True)
         except OSError:
             pass
-        reason = "文件正被其他程序（WPS、Word）打开" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
-        raise KnownError(f"无法保存Word文件（{reason}）：{path}") from None
+        raise KnownError(f"无法保存Word文件（{_reason(exc)}）：{path}") from None
     return path
