@@ -184,10 +184,11 @@ PAGE_NUMBER_GAP_BELOW_TYPE_AREA_MM = 7
 """7.5: 一字线上距版心下边缘 7 mm."""
 PAGE_NUMBER_SIDE_INDENT_CHARS = 1
 """7.5: 单页码居右空一字，双页码居左空一字."""
-FOOTER_DISTANCE_MM = 28 - 5
-"""w:pgMar/@w:footer, page bottom → footer baseline area: the number's 14 pt line sits
-with its top about 7 mm under the type area (35 mm margin − 7 mm = 28 mm from the page's
-bottom, less the line's own ≈ 5 mm)."""
+FOOTER_DISTANCE_MM = 25
+"""w:pgMar/@w:footer, the page's bottom edge → the bottom of the page-number line: the
+14 pt line is about 6.4 mm high with the 一字线 at its middle, so the dashes sit about
+25 + 3.2 = 28.2 mm above the page's edge, 35 − 28.2 ≈ 7 mm under the type area (7.5);
+measured in LibreOffice's rendering by tests/test_documents_render.py."""
 FOOTER_DISTANCE_TWIPS = mm_to_twips(FOOTER_DISTANCE_MM)
 
 # ---------------------------------------------------------------- 主送机关, 附件, 落款 (7.3.2, 7.3.4, 7.3.5, 8)
