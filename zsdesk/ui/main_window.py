@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
         self._menus["view"].addAction(self.refresh_action)
         self._menus["tools"].addAction(self.settings_action)
         # 月度通报 (the bureau's Word document); 简报 is added by ext_checks
-        self.bulletin_action = self._action(self.tr("月度通报(&M)…"), self._open_bulletin, "bulletinAction")
+        self.bulletin_action = self._action(self.tr("月度通报(&R)…"), self._open_bulletin, "bulletinAction")
         self._menus["tools"].addAction(self.bulletin_action)
 
         about = self._action(self.tr("关于 zsdesk(&A)"), self._about, "aboutAction")
