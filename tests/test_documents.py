@@ -325,7 +325,8 @@ def test_review_attachment_holds_every_unit_and_indicator_from_load_progress(rev
     for indicator in Indicator:
         word = "万元" if indicator.measure is Measure.MONEY else ("家" if indicator in (
             Indicator.MAJOR_PROJECTS, Indicator.FILM_CULTURE_FIRMS) else "个")
-        expected.append((f"{indicator.label}（{word}）",))
+        name = "新引进投资规模5000万元以上企业" if indicator is Indicator.MAJOR_PROJECTS else indicator.label
+        expected.append((f"{name}（{word}）",))
         for row in [r for r in demo_table.rows if r.indicator is indicator and r.unit is not None]:
             expected.append((row.unit, quantity(indicator, row.target), quantity(indicator, row.actual), pct(row.rate),
                              str(row.rank) if row.rank else "—", MARK[row.status]))

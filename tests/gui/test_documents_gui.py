@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import docx
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QMenu
 from sqlalchemy import select
 
@@ -110,16 +110,3 @@ def test_brief_window_saves_the_review_as_word(empty_window, qtbot, tmp_path, sa
     texts = [p.text for p in docx.Document(tmp_path / "回顾.docx").paragraphs]
     assert texts[0] == "测试县招商局上半年招商引资工作回顾\n及下半年工作思路"
     assert any(t.startswith("据统计，1-6月，全县共引进内资0.18亿元，完成年度目标任务0.4亿元的45.01%") for t in texts)
-
-
-def test_dialog_screenshot_shows_chinese(empty_window, qtbot, tmp_path):
-    """Look at it: the dialog rendered offscreen (the picture is kept next to the test's files)."""
-    window = empty_window
-    window.context.write(enter_year)
-    dialog = document_dialog.open_bulletin(window)
-    dialog.month_combo.setCurrentIndex(dialog.month_combo.findData("2026-06"))
-    dialog.resize(900, 600)
-    picture = dialog.grab()
-    assert picture.width() == 900 and not picture.isNull()
-    assert picture.save(str(tmp_path / "bulletin-dialog.png"))
-    QTimer.singleShot(0, dialog.close)

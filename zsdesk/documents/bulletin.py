@@ -15,11 +15,10 @@ from decimal import Decimal
 
 from ..domain.brief import join_names, months_phrase, yi
 from ..domain.enums import Indicator, Measure, Status, UnitKind
-from ..domain.money import normalize
 from ..domain.progress import ProgressRow, ProgressTable
 from .gbt9704 import chinese_number
 from .model import Block, OfficialDocument, Picture, body, heading, placeholder
-from .progress_tables import LEGEND, measure_word, percent, points_from_schedule, ranked_table
+from .progress_tables import LEGEND, indicator_name, measure_word, percent, points_from_schedule, ranked_table
 
 NAMED_AT_EACH_END = 3
 """排名前三位 and 排名后三位."""
@@ -41,12 +40,6 @@ def recipient_line(kinds: Sequence[UnitKind]) -> str:
     present = set(kinds)
     names = [name for group, name in RECIPIENTS if present & set(group)]
     return "、".join(names) + "：" if names else ""
-
-
-def indicator_name(indicator: Indicator, threshold: Decimal) -> str:
-    if indicator is Indicator.MAJOR_PROJECTS:
-        return f"新引进投资规模{format(normalize(threshold), 'f')}万元以上企业"
-    return indicator.label
 
 
 def quantity_text(indicator: Indicator, value) -> str:

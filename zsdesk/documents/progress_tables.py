@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..domain.enums import Indicator, Measure, Status
-from ..domain.money import format_percent, format_wan
+from ..domain.money import format_percent, format_wan, normalize
 from ..domain.progress import ProgressRow
 from .model import Align, Column, RowKind, Table, TableRow
 
@@ -36,6 +36,13 @@ COUNTED_IN = {
 """What a count indicator counts in: firms (家) or projects (个), as the review writes."""
 
 NO_VALUE = "—"
+
+
+def indicator_name(indicator: Indicator, threshold: Decimal) -> str:
+    """The indicator as the documents name it: 大项目 with the file's threshold."""
+    if indicator is Indicator.MAJOR_PROJECTS:
+        return f"新引进投资规模{format(normalize(threshold), 'f')}万元以上企业"
+    return indicator.label
 
 
 def measure_word(indicator: Indicator) -> str:
@@ -120,11 +127,13 @@ def attachment_table(
     unit_rows: dict[Indicator, Sequence[ProgressRow]],
     county_rows: dict[Indicator, ProgressRow] | None,
     note: str,
+    threshold: Decimal,
 ) -> Table:
     """Every indicator as a group of rows: each unit's target, actual, rate, rank."""
     out: list[TableRow] = []
     for indicator in Indicator:
-        out.append(TableRow((f"{indicator.label}（{measure_word(indicator)}）",), kind=RowKind.GROUP))
+        name = indicator_name(indicator, threshold)
+        out.append(TableRow((f"{name}（{measure_word(indicator)}）",), kind=RowKind.GROUP))
         for row in unit_rows.get(indicator, ()):
             out.append(progress_row(row, first=row.unit))
         if county_rows is not None and indicator in county_rows:

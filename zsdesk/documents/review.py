@@ -106,7 +106,7 @@ def compose_review(fig: BriefFigures, *, issuer: str, signed_on: dt.date) -> Off
         f"注：数据截至{fig.period.year}年{fig.period.month}月{fig.period.last_day.day}日，由台账按统计口径生成；"
         f"序时进度{format_percent(fig.rows[Indicator.DOMESTIC_FUNDS].schedule, 2)}；排名按完成率；{LEGEND}。"
     )
-    attachment = Attachment(attachment_title(fig), [attachment_table(dict(fig.unit_rows), county_rows, note)])
+    attachment = Attachment(attachment_title(fig), [attachment_table(dict(fig.unit_rows), county_rows, note, fig.threshold)])
     return OfficialDocument(title, blocks, issuer, signed_on, attachments=[attachment])
 
 
