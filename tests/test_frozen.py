@@ -161,6 +161,26 @@ def test_frozen_migrates_an_older_file(frozen, no_system_fonts, tmp_path):
     assert list(tmp_path.rglob("*upgrade*.sqlite")), "no copy kept before the upgrade"
 
 
+def test_frozen_writes_the_bureaus_word_documents(frozen, no_system_fonts, tmp_path):
+    """python-docx reads templates beside its modules (docx/parts/../templates): the frozen
+    `bulletin` and `brief --out .docx` write the same document.xml as the source does."""
+    import zipfile
+
+    from zsdesk.cli.main import main
+
+    db = tmp_path / "demo.sqlite"
+    assert main(["demo", str(db), "--month", "2026-06"]) == 0
+    for command, name in (("bulletin", "通报.docx"), ("brief", "回顾.docx")):
+        args = [command, "--db", str(db), "--month", "2026-06", "--date", "2026-07-10"]
+        frozen_out, source_out = tmp_path / f"frozen-{name}", tmp_path / f"source-{name}"
+        result = _run(frozen, [*args, "--out", str(frozen_out)], no_system_fonts)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert main([*args, "--out", str(source_out)]) == 0
+        with zipfile.ZipFile(frozen_out) as a, zipfile.ZipFile(source_out) as b:
+            assert a.read("word/document.xml") == b.read("word/document.xml")
+            assert a.read("word/footer1.xml") == b.read("word/footer1.xml")
+
+
 def test_frozen_window_shows_chinese_without_system_fonts(frozen, no_system_fonts, tmp_path):
     """`zsdesk --demo --screenshot`: the window starts offscreen with the bundled font only."""
     from PySide6.QtGui import QImage

@@ -58,6 +58,10 @@ class BriefWindow(QDialog):
         self.save_button = QPushButton(self.tr("另存为文本…"), self)
         self.save_button.setObjectName("briefSave")
         self.save_button.clicked.connect(lambda: self.save_as())
+        self.word_button = QPushButton(self.tr("另存为Word…"), self)
+        self.word_button.setObjectName("briefSaveWord")
+        self.word_button.setToolTip(self.tr("工作回顾全文（GB/T 9704 公文格式），待写的文字以【请填写：…】标出"))
+        self.word_button.clicked.connect(lambda: self.save_word())
         self.close_button = QPushButton(self.tr("关闭"), self)
         self.close_button.setObjectName("briefClose")
         self.close_button.clicked.connect(self.close)
@@ -74,6 +78,7 @@ class BriefWindow(QDialog):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
+        buttons.addWidget(self.word_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -140,6 +145,7 @@ class BriefWindow(QDialog):
         ok = self.brief is not None
         self.copy_button.setEnabled(ok)
         self.save_button.setEnabled(ok)
+        self.word_button.setEnabled(ok and self.brief.has_data)
 
     def _ledger_changed(self) -> None:
         self._fill_choices()
@@ -178,3 +184,24 @@ class BriefWindow(QDialog):
         self.last_saved = path
         self.status.setText(self.tr("已保存：%s") % path)
         return path
+
+    def save_word(self, path: str | Path | None = None) -> Path | None:
+        """The review of this scope and month as a Word file (zsdesk/documents), dated today."""
+        from ..documents.build import build_review
+        from .document_dialog import save_word
+
+        if self.brief is None:
+            return None
+        try:
+            with self.context.read() as session:
+                document = build_review(session, self.period(), unit=self.unit())
+        except KnownError as exc:
+            self.window_.show_error(exc)
+            return None
+        who = self.unit() or self.tr("全县")
+        folder = Path(self.context.ledger.path).parent
+        saved = save_word(self, self.window_, document, folder / f"{who}招商引资工作回顾-{self.period()}.docx", path)
+        if saved is not None:
+            self.last_saved = saved
+            self.status.setText(self.tr("已保存：%s") % saved)
+        return saved

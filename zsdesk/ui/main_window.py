@@ -315,9 +315,17 @@ class MainWindow(QMainWindow):
         self.refresh_action = self._action(self.tr("刷新(&R)"), self.refresh, "refreshAction", QKeySequence.StandardKey.Refresh)
         self._menus["view"].addAction(self.refresh_action)
         self._menus["tools"].addAction(self.settings_action)
+        # 月度通报 (the bureau's Word document); 简报 is added by ext_checks
+        self.bulletin_action = self._action(self.tr("月度通报(&R)…"), self._open_bulletin, "bulletinAction")
+        self._menus["tools"].addAction(self.bulletin_action)
 
         about = self._action(self.tr("关于 zsdesk(&A)"), self._about, "aboutAction")
         self._menus["help"].addAction(about)
+
+    def _open_bulletin(self):
+        from .document_dialog import open_bulletin
+
+        return open_bulletin(self)
 
     def _undo_text_changed(self, text: str) -> None:
         self.undo_action.setText(self.tr("撤销 %s") % text if text else self.tr("撤销"))
