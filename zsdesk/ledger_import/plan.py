@@ -649,3 +649,32 @@ def _record(session: Session, plan: LedgerPlan, by: str | None) -> None:
             old_value=None, new_value=f"{name}（{summary}）",
         )],
     )
+
+
+def effective_mapping(plan: LedgerPlan) -> Mapping:
+    """The mapping the plan used, every guess written out: save it to reuse next month."""
+    from dataclasses import replace
+
+    mapping = replace(plan.mapping)
+    mapping.sheet = plan.table.sheet if plan.table.kind != "csv" else None
+    # Header rows, funds year and cumulative month stay as the clerk set them (or unset):
+    # next month's file may gain a title row, and its cumulative column runs a month further.
+    mapping.columns = {c.header: c.field for c in plan.columns if c.header}
+    mapping.units = {
+        **{c.header: c.unit for c in plan.columns if c.header and c.unit and c.field != IGNORE},
+        **plan.mapping.units,
+    }
+    mapping.unit = plan.mapping.unit or plan.unit_name or None
+    return mapping
+
+
+def findings_of(session: Session, project_ids: list[int], *, today: dt.date | None = None) -> dict[str, int]:
+    """The checks' findings on the given projects, counted by level (错误, 警告, 提示)."""
+    from ..store.checks_query import run_checks
+
+    wanted = set(project_ids)
+    counts = {"error": 0, "warning": 0, "hint": 0}
+    for finding in run_checks(session, today=today):
+        if finding.record.kind == "project" and finding.record.id in wanted:
+            counts[finding.level.value] += 1
+    return counts
