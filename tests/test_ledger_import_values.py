@@ -181,3 +181,16 @@ def test_csv_in_an_unknown_encoding_is_refused(tmp_path):
     path.write_bytes(b"\x81\x30\xff\xfe\xfd" * 10)
     with pytest.raises(LedgerFileRefused, match="编码"):
         read_table(path)
+
+
+def test_xlsm_is_read_like_xlsx(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "台账"
+    wb.active.append(["项目名称", "计划总投资"])
+    wb.active.append(["某项目", 100])
+    path = tmp_path / "宏.xlsm"
+    wb.save(path)
+    table = read_table(path)
+    assert (table.kind, table.sheet, table.rows) == ("xlsx", "台账", [["项目名称", "计划总投资"], ["某项目", 100]])
