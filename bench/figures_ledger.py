@@ -4,8 +4,8 @@ previewed, and imported into an empty ledger file.
 Floor: openpyxl alone reading the same file — opened ``read_only`` and every row
 iterated (values only). The preview is zsdesk reading the file, finding the header,
 parsing every cell and planning every row against the ledger; the import is the same
-and then the writes (a backup, each project through the editor's ``save_project`` with
-its validation, audit trail and locked-month hooks). Re-importing the same file (nothing
+and then the writes (a backup, then the new projects, investors and monthly funds with
+one ORM insert each, through the audit trail's and the locked months' hooks). Re-importing the same file (nothing
 to change) is reported beside it.
 """
 
@@ -145,7 +145,8 @@ def import_figure(figure: Figure, work: Path, runs: int, quick: bool = False) ->
     figure.record(floor, floor=True)
     figure.extra.update(rows=rows, reimport_unchanged_ms=ms(reimport)[0])
     figure.note = (
-        "into an empty ledger file: backup, every project through save_project (validation, audit trail, lock hooks); "
+        "into an empty ledger file: read, plan (validate_project per row), backup, one insert per table through the "
+        "audit-trail and locked-month hooks; "
         "floor: openpyxl read_only, every row; re-importing the same file (nothing to change) in extra"
     )
     figure.status = MEASURED

@@ -150,6 +150,8 @@ class LedgerPlan:
     cumulative_month: int | None
     notes: list[str] = field(default_factory=list)
     unit_name: str = ""
+    built_in: object = field(default=None, repr=False, compare=False)
+    """The transaction the plan was made in: applied in the same one, it is not made again."""
 
     def with_status(self, status: str) -> list[RowPlan]:
         return [r for r in self.rows if r.status == status]
@@ -584,7 +586,9 @@ def _copy(data: ProjectData) -> ProjectData:
 
 def build_plan(session: Session, table: Table, mapping: Mapping | None = None, *, today: dt.date | None = None) -> LedgerPlan:
     """What importing ``table`` with ``mapping`` would do, without writing anything."""
-    return _Planner(session, table, mapping or Mapping(), today or dt.date.today()).plan()
+    plan = _Planner(session, table, mapping or Mapping(), today or dt.date.today()).plan()
+    plan.built_in = session.get_transaction()
+    return plan
 
 
 # -- applying it -----------------------------------------------------------------------------
@@ -603,7 +607,8 @@ class ImportOutcome:
 
 
 def apply_plan(session: Session, plan: LedgerPlan, *, today: dt.date | None = None, by: str | None = None) -> ImportOutcome:
-    """Save the plan's good rows in the caller's transaction (planned again first).
+    """Save the plan's good rows in the caller's transaction (planned again first, unless
+    the plan was made in this same transaction).
 
     Nothing to change: nothing written, no backup. Otherwise a backup of the committed
     file first (no copy, no import); changed projects through the editor's own
@@ -616,7 +621,8 @@ def apply_plan(session: Session, plan: LedgerPlan, *, today: dt.date | None = No
     from ..store.projects import save_project
 
     today = today or dt.date.today()
-    fresh = build_plan(session, plan.table, plan.mapping, today=today)
+    same = plan.built_in is not None and plan.built_in is session.get_transaction() and plan.built_in.is_active
+    fresh = plan if same else build_plan(session, plan.table, plan.mapping, today=today)
     outcome = ImportOutcome(fresh)
     todo = [r for r in fresh.rows if r.status in ("new", "update")]
     if not todo:
