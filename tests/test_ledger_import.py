@@ -183,6 +183,10 @@ def test_same_file_twice_changes_nothing(ledger, tmp_path):
     layout_titled_monthly(path, truth, UNIT)
     _, first = _import(ledger, path)
     assert first.wrote and first.backup is not None and first.backup.exists()
+    from zsdesk.store.backup import list_backups
+
+    (backup,) = [b for b in list_backups(ledger.path) if b.path == first.backup]
+    assert backup.reason_label == "导入已有台账前" and backup.projects == 0  # the state before the import
     with ledger.begin() as session:
         audit_before = session.scalar(select(func.count()).select_from(AuditEntry))
         funds_before = session.scalar(select(func.count()).select_from(FundRecord))

@@ -627,7 +627,7 @@ def apply_plan(session: Session, plan: LedgerPlan, *, today: dt.date | None = No
     todo = [r for r in fresh.rows if r.status in ("new", "update")]
     if not todo:
         return outcome
-    outcome.backup = backup_before(session, "import")
+    outcome.backup = backup_before(session, "ledger")
     new_rows = [r for r in todo if r.status == "new"]
     if new_rows:
         outcome.project_ids.extend(_insert_new(session, new_rows))
