@@ -71,7 +71,8 @@ def test_wizard_from_an_empty_ledger_to_the_import_and_again(empty_window, qtbot
     qtbot.keyClick(page.unit_combo, Qt.Key.Key_Down)
     assert page.unit_combo.currentText() == "乙乡"
     _shot(wizard, "1-file")
-    _click(qtbot, wizard, QWizard.WizardButton.NextButton)
+    _click(qtbot, wizard, QWizard.WizardButton.NextButton)  # the file is read in a worker thread
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.header_page)
 
     # 2. the header: found under the two title rows, two rows joined
     page = wizard.header_page
@@ -158,7 +159,9 @@ def test_wizard_from_an_empty_ledger_to_the_import_and_again(empty_window, qtbot
     wizard = window.ledger_wizard
     wizard.file_page.path_edit.setText(str(path))
     qtbot.keyClick(wizard.file_page.unit_combo, Qt.Key.Key_Down)
-    for _ in range(4):
+    _click(qtbot, wizard, QWizard.WizardButton.NextButton)
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.header_page)
+    for _ in range(3):
         _click(qtbot, wizard, QWizard.WizardButton.NextButton)
     assert wizard.currentPage() is wizard.preview_page
     assert "不变8个" in wizard.preview_page.summary.text()
@@ -174,5 +177,6 @@ def test_a_file_that_cannot_be_read_keeps_the_clerk_on_the_first_page(empty_wind
     wizard = window.ledger_wizard
     wizard.file_page.path_edit.setText(str(wps))
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: wizard.file_page.task is not None and not wizard.file_page.task.running)
     assert wizard.currentPage() is wizard.file_page
     assert "另存为" in wizard.file_page.error_label.text() and ".et" in wizard.file_page.error_label.text()

@@ -156,6 +156,8 @@ class FilePage(QWizardPage):
         form.addRow(self.tr("项目所属单位："), self.unit_combo)
         form.addRow(self.error_label)
         self.path_edit.textChanged.connect(self.load_sheets)
+        self.task = None
+        self._read_for = None
 
     def initializePage(self) -> None:
         with self.wizard_.context.read() as session:
@@ -185,23 +187,53 @@ class FilePage(QWizardPage):
             self.error_label.setText(str(exc))
 
     def validatePage(self) -> bool:
+        """The file is read in a worker thread (behind a cancellable progress dialog); the
+        wizard moves on when it has been read, or shows why it cannot be."""
         wizard = self.wizard_
         path = wizard.path
         if not str(path) or not path.name:
             self.error_label.setText(self.tr("请选择要导入的台账文件"))
             return False
         sheet = self.sheet_combo.currentText() or None
-        try:
-            wizard.table = read_table(path, sheet if sheet != "CSV" else None)
-        except KnownError as exc:
-            self.error_label.setText(str(exc))
+        sheet = sheet if sheet != "CSV" else None
+        key = (str(path), sheet)
+        if self._read_for == key and wizard.table is not None:
+            mapping = remembered_mapping(path) or Mapping()
+            mapping.sheet = sheet
+            mapping.unit = self.unit_combo.currentText() or None
+            wizard.mapping = mapping
+            self.error_label.clear()
+            return True
+        if self.task is not None and self.task.running:
             return False
-        mapping = remembered_mapping(path) or Mapping()
-        mapping.sheet = sheet if sheet != "CSV" else None
-        mapping.unit = self.unit_combo.currentText() or None
-        wizard.mapping = mapping
-        self.error_label.clear()
-        return True
+        from .returns_dialogs import BackgroundTask
+
+        def work(report):
+            report(0, f"正在读取 {path.name}…")
+            return read_table(path, sheet)
+
+        self.task = BackgroundTask(self, self.tr("读取台账文件"), 1, work)
+        self.task.done.connect(lambda table: self._read(key, table))
+        self.task.failed.connect(self._failed)
+        self.task.start()
+        return False
+
+    def _read(self, key, table) -> None:
+        self.wizard_.table = table
+        self._read_for = key
+        self.wizard_.next()
+
+    def _failed(self, error) -> None:
+        from .returns_dialogs import Cancelled
+
+        self.wizard_.table = None
+        self._read_for = None
+        if isinstance(error, Cancelled):
+            return
+        if isinstance(error, KnownError):
+            self.error_label.setText(str(error))
+        else:
+            raise error
 
 
 class HeaderPage(QWizardPage):
