@@ -104,6 +104,15 @@ def test_titles_totals_and_notes_are_left_out_and_listed(ledger, tmp_path):
     assert any("截至2026年10月的累计" in note for note in plan.notes)
 
 
+def test_cumulative_month_read_from_the_title_when_not_stated(ledger, tmp_path):
+    truth = make_truth(6, seed=12)
+    path = tmp_path / "merged.xlsx"
+    layout_merged_cumulative(path, truth, UNIT)  # its second title row: （截至2026年10月底）
+    plan, _ = _import(ledger, path, Mapping(unit=UNIT))
+    assert plan.cumulative_month == LAST_MONTH != TODAY.month
+    _check_against_truth(_stored(ledger), truth, monthly=False, cumulative_month=LAST_MONTH)
+
+
 def test_month_only_date_becomes_the_first_with_a_note(ledger, tmp_path):
     from tests.ledger_messy import layout_month_only_dates
 

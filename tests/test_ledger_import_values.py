@@ -194,3 +194,12 @@ def test_xlsm_is_read_like_xlsx(tmp_path):
     wb.save(path)
     table = read_table(path)
     assert (table.kind, table.sheet, table.rows) == ("xlsx", "台账", [["项目名称", "计划总投资"], ["某项目", 100]])
+
+
+@pytest.mark.parametrize("title, month", [
+    ("（截至2026年10月底）", 10), ("2026年1-10月招商项目", 10), ("2026年1至9月", 9), ("2025年12月", None), ("项目台账", None),
+])
+def test_month_a_title_runs_to(title, month):
+    from zsdesk.ledger_import.plan import _month_in
+
+    assert _month_in(title, 2026) == month

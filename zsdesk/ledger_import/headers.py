@@ -28,6 +28,8 @@ class Header:
     sheet_unit: str | None = None
     """A money unit stated above the header ('单位：万元')."""
     title: str = ""
+    above: str = ""
+    """All the text above the header (titles, 填报单位, 截至…), joined."""
 
     @property
     def data_start(self) -> int:
@@ -121,15 +123,17 @@ def read_header(rows: list[list], first_row: int | None = None, count: int | Non
     columns = join_headers(rows, first_row, count)
     sheet_unit = None
     title = ""
+    texts = []
     for row in rows[: first_row - 1]:
         for value in row:
             text = cell_text(value)
             if not text:
                 continue
+            texts.append(text)
             if not title:
                 title = text
             sheet_unit = sheet_unit or unit_in_title(text)
-    return Header(first_row, count, columns, sheet_unit, title)
+    return Header(first_row, count, columns, sheet_unit, title, " ".join(texts))
 
 
 __all__ = ["FIELDS", "Header", "detect_header", "join_headers", "read_header"]

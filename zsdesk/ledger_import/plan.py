@@ -210,6 +210,14 @@ def plan_columns(header: Header, mapping: Mapping, funds_year: int) -> tuple[lis
     return columns, notes
 
 
+def _month_in(text: str, year: int) -> int | None:
+    """The month a title says the figures run to: '（截至2026年10月底）', '2026年1-10月'."""
+    for match in re.finditer(r"(\d{4})\s*年\s*(?:\d{1,2}\s*[-—–至]\s*)?(\d{1,2})\s*月", text or ""):
+        if int(match.group(1)) == year and 1 <= int(match.group(2)) <= 12:
+            return int(match.group(2))
+    return None
+
+
 def _year_in(text: str) -> int | None:
     match = re.search(r"(20\d{2}|19\d{2})\s*年", text or "")
     return int(match.group(1)) if match else None
@@ -233,7 +241,7 @@ class _Planner:
                 )
             else:
                 last = 12 if self.funds_year < today.year else today.month
-                self.cumulative_month = mapping.cumulative_month or last
+                self.cumulative_month = mapping.cumulative_month or _month_in(self.header.above, self.funds_year) or last
                 self.notes.append(
                     f"“{self.cumulative.header}”是累计数：按截至{self.funds_year}年{self.cumulative_month}月的累计导入，"
                     f"记为{self.cumulative_month}月到位资金（减去本台账该项目{self.funds_year}年此前各月已有的数额）"

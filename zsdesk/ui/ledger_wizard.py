@@ -371,12 +371,14 @@ class ColumnsPage(QWizardPage):
             value = first_data[column.index] if column.index < len(first_data) else None
             self.grid.setItem(row, 3, QTableWidgetItem(cell_text(value)))
             self.combos.append((column.header, combo, unit))
-        from ..ledger_import.plan import _year_in
+        from ..ledger_import.plan import _month_in, _year_in
 
         today = wizard.window_.today()
         year = wizard.mapping.funds_year or _year_in(header.title) or today.year
         self.year_spin.setValue(year)
-        self.month_spin.setValue(wizard.mapping.cumulative_month or (12 if year < today.year else today.month))
+        self.month_spin.setValue(
+            wizard.mapping.cumulative_month or _month_in(header.above, year) or (12 if year < today.year else today.month)
+        )
 
     def _columns(self, header):
         from ..ledger_import.plan import plan_columns
