@@ -203,3 +203,32 @@ def test_month_a_title_runs_to(title, month):
     from zsdesk.ledger_import.plan import _month_in
 
     assert _month_in(title, 2026) == month
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_WAN = st.integers(min_value=0, max_value=10**12).map(lambda yuan: Decimal(yuan) / 10_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(wan=_WAN, unit=st.sampled_from(["万元", "亿元", "元"]), style=st.sampled_from(["plain", "comma", "wide", "suffix"]))
+def test_any_amount_written_any_way_reads_back_exactly(wan, unit, style):
+    scale = {"万元": Decimal(1), "亿元": Decimal(10_000), "元": Decimal("0.0001")}[unit]
+    number = format((wan / scale).normalize(), "f")
+    if style == "comma":
+        whole, _, frac = number.partition(".")
+        number = f"{int(whole):,}" + (f".{frac}" if frac else "")
+    elif style == "wide":
+        number = number.translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+    elif style == "suffix":
+        number += {"万元": "万", "亿元": "亿", "元": "元"}[unit]
+        unit = "万元"  # the suffix wins over the column's unit
+    assert parse_money(number, unit) == wan
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(min_value=dt.date(1980, 1, 1), max_value=dt.date(2999, 12, 31)),
+       form=st.sampled_from(["{y}-{m}-{d}", "{y}.{m}.{d}", "{y}/{m}/{d}", "{y}年{m}月{d}日", "{y}{m:02d}{d:02d}"]))
+def test_any_date_typed_any_way_reads_back(day, form):
+    assert parse_date(form.format(y=day.year, m=day.month, d=day.day)) == (day, None)
