@@ -106,6 +106,7 @@ class LedgerImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
         self.resize(1100, 700)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # after the import there is nothing to cancel
         self.table = None
         self.mapping = Mapping()
         self.plan = None
@@ -625,9 +626,12 @@ class ResultPage(QWizardPage):
         save = QPushButton(self.tr("保存对应关系(&S)…"))
         save.setObjectName("saveMappingButton")
         save.clicked.connect(self.save_mapping)
+        row = QHBoxLayout()
+        row.addWidget(save)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.label)
-        layout.addWidget(save)
+        layout.addLayout(row)
         layout.addStretch(1)
 
     def initializePage(self) -> None:
