@@ -58,6 +58,22 @@ SPECS = [
         "openpyxl 读同样的文件 / openpyxl reading the same files",
     ),
     Spec(
+        "ledger_preview",
+        "预览已有台账（2,500行）/ preview an existing ledger of 2,500 rows",
+        "ms",
+        Target("ratio", 3),
+        16,
+        "openpyxl 读同一文件 / openpyxl reading the same file",
+    ),
+    Spec(
+        "ledger_import",
+        "导入已有台账（2,500行）/ import an existing ledger of 2,500 rows",
+        "ms",
+        Target("ratio", 5),
+        16,
+        "openpyxl 读同一文件 / openpyxl reading the same file",
+    ),
+    Spec(
         "peak_memory",
         "打开大县台账的峰值内存 / peak memory with the large county open",
         "MB",

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import figures_gui, figures_returns, figures_store
+from . import figures_gui, figures_ledger, figures_returns, figures_store
 from .county import DEFAULT_CACHE, ROOT, County, demo_county
 from .figures import KEYS, SPECS
 from .measure import ERROR, NOT_YET_BUILT, Figure, NotYetBuilt
@@ -72,6 +72,8 @@ def _measurers():
         "returns_import": lambda f, r: figures_returns.import_figure(
             f, r.county, r.work_dir, r.plan.heavy, returns=5 if r.quick else figures_returns.RETURNS
         ),
+        "ledger_preview": lambda f, r: figures_ledger.preview_figure(f, r.work_dir, r.plan.heavy, r.quick),
+        "ledger_import": lambda f, r: figures_ledger.import_figure(f, r.work_dir, r.plan.heavy, r.quick),
         "peak_memory": _peak_memory,
     }
 

@@ -45,6 +45,7 @@ REASONS = {
     "open": "打开时自动备份",
     "upgrade": "升级文件结构前",
     "import": "导入月报前",
+    "ledger": "导入已有台账前",
     "restore": "恢复备份前的状态",
     "damaged": "恢复前的损坏文件（原样保留）",
     "manual": "手动备份",

@@ -248,6 +248,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("已保存副本：%s") % target, 5000)
         return target
 
+    def _import_ledger(self) -> None:
+        from .ledger_wizard import open_ledger_wizard  # the wizard's modules load when asked for
+
+        open_ledger_wizard(self)
+
     def _ledger_settings(self) -> None:
         from .ledger_dialogs import LedgerSettingsDialog
 
@@ -281,12 +286,14 @@ class MainWindow(QMainWindow):
             self.tr("另存副本(&A)…"), lambda: self.save_copy_as(), "saveCopyAction", QKeySequence.StandardKey.SaveAs
         )
         self.settings_action = self._action(self.tr("台账设置(&S)…"), self._ledger_settings, "ledgerSettingsAction")
+        self.import_ledger_action = self._action(self.tr("导入已有台账(&L)…"), self._import_ledger, "importLedgerAction")
         self.quit_action = self._action(self.tr("退出(&Q)"), self.close, "quitAction", QKeySequence.StandardKey.Quit)
         file_menu.addAction(self.new_ledger_action)
         file_menu.addAction(self.open_action)
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.save_copy_action)
+        file_menu.addAction(self.import_ledger_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
