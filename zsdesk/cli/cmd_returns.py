@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain.quoting import one_line
 from ..errors import InputError
 from ..returns import export_return, import_returns, return_file_name
 from ..store.units import find_unit, unit_names
@@ -103,13 +104,13 @@ def run_export(args) -> int:
                     explanations = gate_for_export(session, unit, period, force=args.force)
                 except ReturnBlocked as exc:
                     blocked += 1
-                    print(f"未导出  {exc.message}", file=sys.stderr)
+                    print(one_line(f"未导出  {exc.message}"), file=sys.stderr)
                     for f in exc.findings:  # checks (issue 6): what stops it, with the rule and key for --ack
-                        print(f"    [{f.level.label}] {f.title}：{f.message}（{f.rule} {f.record.key}）", file=sys.stderr)
+                        print(one_line(f"    [{f.level.label}] {f.title}：{f.message}（{f.rule} {f.record.key}）"), file=sys.stderr)
                     continue
                 result = export_return(session, unit, period, path, explanations=explanations)
                 note = f"，审核说明{len(explanations)}条" if explanations else ""
-                print(f"已导出  {result.path}：{result.unit} {period.chinese}，项目{result.projects}个{note}")
+                print(one_line(f"已导出  {result.path}：{result.unit} {period.chinese}，项目{result.projects}个{note}"))
     finally:
         ledger.close()
     if blocked:
@@ -125,10 +126,10 @@ def run_import(args) -> int:
     finally:
         ledger.close()
     for outcome in outcomes:
-        print(outcome.line)
+        print(one_line(outcome.line))
         if outcome.status == "imported":
             for finding in outcome.preview.findings:
-                print(f"        提示：{finding}")
+                print(one_line(f"        提示：{finding}"))
     refused = sum(o.status == "refused" for o in outcomes)
     print(f"共{len(outcomes)}个文件：导入{sum(o.status == 'imported' for o in outcomes)}个，"
           f"无变化{sum(o.status == 'unchanged' for o in outcomes)}个，拒绝{refused}个")

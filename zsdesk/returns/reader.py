@@ -25,6 +25,7 @@ from pathlib import Path
 from ..domain.enums import EventKind, InvestorType, Stage
 from ..domain.money import yuan_to_wan
 from ..domain.periods import PeriodError, YearMonth
+from ..domain.quoting import quote
 from . import layout as L
 from .export import form_title
 from .machine import MachineData, read_machine_sheet
@@ -98,8 +99,8 @@ class Correction:
         from openpyxl.utils import get_column_letter
 
         return (
-            f"工作表“{self.sheet}”第{self.row}行{get_column_letter(self.column)}列（{self.header}）"
-            f"在Excel中由“{self.before}”改为“{self.after}”"
+            f"工作表“{quote(self.sheet)}”第{self.row}行{get_column_letter(self.column)}列（{self.header}）"
+            f"在Excel中由“{quote(self.before)}”改为“{quote(self.after)}”"
         )
 
 
@@ -147,7 +148,7 @@ def _from_machine(place: Place, machine: MachineData, sha: str) -> ParsedReturn:
     try:
         period = YearMonth.parse(meta.get("period", ""))
     except PeriodError:
-        raise hidden.refuse(f"隐藏数据表中的月份“{meta.get('period')}”无效") from None
+        raise hidden.refuse(f"隐藏数据表中的月份“{quote(meta.get('period'))}”无效") from None
     unit = meta.get("unit", "").strip()
     if not unit:
         raise hidden.refuse("隐藏数据表中没有填报单位")
@@ -178,13 +179,13 @@ def _from_machine(place: Place, machine: MachineData, sha: str) -> ParsedReturn:
         for row in machine.table("investors").dicts():
             investor = _machine_investor(row)
             if investor.key in parsed.investors:
-                raise ValueError(f"客商编号 {investor.key} 重复")
+                raise ValueError(f"客商编号 {quote(investor.key)} 重复")
             parsed.investors[investor.key] = investor
         seen: set[str] = set()
         for row in machine.table("projects").dicts():
             project = _machine_project(row, period, parsed.investors)
             if project.code in seen:
-                raise place.refuse(f"项目编号 {project.code} 在隐藏数据表中出现两次")
+                raise place.refuse(f"项目编号 {quote(project.code)} 在隐藏数据表中出现两次")
             seen.add(project.code)
             parsed.projects.append(project)
         for row in machine.table("visits").dicts():
@@ -202,7 +203,7 @@ def _date(text: str) -> dt.date | None:
 
 def _bit(text: str) -> bool:
     if text not in ("0", "1"):
-        raise ValueError(f"“{text}”不是0或1")
+        raise ValueError(f"“{quote(text)}”不是0或1")
     return text == "1"
 
 
@@ -210,13 +211,13 @@ def _wan(text: str) -> Decimal | None:
     if text == "":
         return None
     if not re.fullmatch(r"-?\d{1,18}", text):
-        raise ValueError(f"金额“{text}”无效")
+        raise ValueError(f"金额“{quote(text)}”无效")
     return yuan_to_wan(int(text))
 
 
 def _count(text: str) -> int:
     if not re.fullmatch(r"\d{1,9}", text):
-        raise ValueError(f"数字“{text}”无效")
+        raise ValueError(f"数字“{quote(text)}”无效")
     return int(text)
 
 
@@ -241,7 +242,7 @@ def _machine_investor(row: dict) -> ReturnInvestor:
 def _machine_project(row: dict, period: YearMonth, investors: dict[str, ReturnInvestor]) -> ReturnProject:
     code = row["code"]
     if not code or len(code) > 32:
-        raise ValueError(f"项目编号“{code}”无效")
+        raise ValueError(f"项目编号“{quote(code)}”无效")
     values: dict = {"stage": Stage(row["stage"]).value}
     for key in L.PROJECT_TEXT_FIELDS:
         values[key] = row[key]
@@ -357,7 +358,7 @@ def _check_headers(sheet: _Sheet, rows: dict[int, tuple], columns, first_row: in
             found = _cell_text(cells[column - 1]) if column <= len(cells) else ""
             if found != (wanted or ""):
                 raise sheet.refuse(
-                    f"表头被改动：应为“{wanted or '（空）'}”，实为“{found or '（空）'}”。这不是zsdesk导出的月报格式",
+                    f"表头被改动：应为“{wanted or '（空）'}”，实为“{quote(found) or '（空）'}”。这不是zsdesk导出的月报格式",
                     row=row_number,
                     column=column,
                 )
@@ -377,7 +378,7 @@ def _check_total(sheet: _Sheet, cell, row: int, column: int, expected, first: in
         if not match or match.group(1) != letter or match.group(3) != letter or int(match.group(2)) > first or int(
             match.group(4)
         ) < last:
-            raise at.refuse(f"合计的公式“{cell.value}”被改动，应为本列各行之和")
+            raise at.refuse(f"合计的公式“{quote(cell.value)}”被改动，应为本列各行之和")
         return
     value = money_in(cell, at) if money else count_in(cell, at)
     if value != expected:
@@ -388,7 +389,7 @@ def _check_title(sheet: _Sheet, head: dict[int, tuple], title: str, unit: str) -
     found = _cell_text(head[1][0]) if head.get(1) else ""
     if found != shown(title).strip():
         raise sheet.refuse(
-            f"标题应为“{title}”，实为“{found}”：月报的单位或月份在Excel中被改动，或这不是zsdesk导出的月报",
+            f"标题应为“{quote(title, 60)}”，实为“{quote(found, 60)}”：月报的单位或月份在Excel中被改动，或这不是zsdesk导出的月报",
             row=1,
             column=1,
         )
@@ -399,7 +400,7 @@ def _check_unit_line(sheet: _Sheet, head: dict[int, tuple], unit: str) -> None:
     found = _cell_text(head[2][0]) if head.get(2) else ""
     wanted = shown(L.UNIT_PREFIX + unit).strip()
     if found != wanted:
-        raise sheet.refuse(f"填报单位应为“{wanted}”，实为“{found}”（与隐藏数据不符）", row=2, column=1)
+        raise sheet.refuse(f"填报单位应为“{quote(wanted)}”，实为“{quote(found)}”（与隐藏数据不符）", row=2, column=1)
 
 
 def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
@@ -442,10 +443,10 @@ def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
         project = by_code.get(code)
         if project is None:
             raise sheet.refuse(
-                f"项目编号“{code}”不在本月报的隐藏数据中（编号被改动，或这一行是在Excel中添加的）", row=number, column=code_col
+                f"项目编号“{quote(code)}”不在本月报的隐藏数据中（编号被改动，或这一行是在Excel中添加的）", row=number, column=code_col
             )
         if code in seen:
-            raise sheet.refuse(f"项目编号“{code}”在表中出现两次（另见第{seen[code]}行）", row=number, column=code_col)
+            raise sheet.refuse(f"项目编号“{quote(code)}”在表中出现两次（另见第{seen[code]}行）", row=number, column=code_col)
         seen[code] = number
         project.row = number
         amounts = _read_project_row(sheet, cells, number, project, parsed)
@@ -495,7 +496,7 @@ def _read_project_row(sheet: _Sheet, cells, number: int, project: ReturnProject,
         stage = Stage.from_label(label)
     except ValueError:
         choices = "、".join(s.label for s in Stage)
-        raise at("stage").refuse(f"项目阶段“{label}”无法识别，应为：{choices}") from None
+        raise at("stage").refuse(f"项目阶段“{quote(label)}”无法识别，应为：{choices}") from None
     if stage.value != values["stage"]:
         corrected("stage", Stage(values["stage"]).label, stage.label)
         values["stage"] = stage.value
@@ -571,7 +572,7 @@ class _VisitSheetReader:
             for column, spec in enumerate(sheet.columns, start=1):
                 found = _cell_text(cells[column - 1])
                 if found != spec.header:
-                    raise sheet.refuse(f"表头被改动：应为“{spec.header}”，实为“{found or '（空）'}”", row=number, column=column)
+                    raise sheet.refuse(f"表头被改动：应为“{spec.header}”，实为“{quote(found) or '（空）'}”", row=number, column=column)
             self.phase = "visits" if phase == "visit_header" else "events"
             self.count, self.first, self.sums = 0, number + 1, {}
         elif phase in ("visits", "events"):
@@ -598,7 +599,7 @@ class _VisitSheetReader:
             serial = cells[0].value
             if serial != self.count + 1:
                 raise sheet.refuse(
-                    f"序号应为 {self.count + 1}，实为“{_cell_text(cells[0])}”（行被插入、删除或调换了顺序？）",
+                    f"序号应为 {self.count + 1}，实为“{quote(_cell_text(cells[0]))}”（行被插入、删除或调换了顺序？）",
                     row=number,
                     column=1,
                 )
@@ -658,7 +659,7 @@ class _VisitSheetReader:
         matches = {p.code for p in self.parsed.projects if name in (p.values["name"].strip(), p.exported_name.strip())}
         if len(matches) != 1:
             why = "不是本月报中的项目" if not matches else "与本月报中的多个项目同名"
-            raise sheet.at(number, column).refuse(f"关联项目“{name}”{why}")
+            raise sheet.at(number, column).refuse(f"关联项目“{quote(name)}”{why}")
         return matches.pop()
 
     def _event(self, number: int, cells, event: ReturnEvent) -> None:
@@ -685,7 +686,7 @@ class _VisitSheetReader:
             kind = EventKind.from_label(label)
         except ValueError:
             choices = "、".join(k.label for k in EventKind)
-            raise sheet.at(number, col["kind"]).refuse(f"活动类型“{label}”无法识别，应为：{choices}") from None
+            raise sheet.at(number, col["kind"]).refuse(f"活动类型“{quote(label)}”无法识别，应为：{choices}") from None
         if kind.value != values["kind"]:
             self._compare(sheet, number, col["kind"], EventKind(values["kind"]).label, kind.label)
             values["kind"] = kind.value

@@ -15,214 +15,36 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
-import re
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
-from copy import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
 from openpyxl.worksheet.dimensions import SheetDimension
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.xml.functions import iterparse
 
 from ..domain.money import WAN_DECIMALS
-from ..errors import KnownError
+from ..domain.quoting import quote
 from .problems import Place, RefusedFile
 
 # ---------------------------------------------------------------------------------------
-# Writing
+# Writing: every cell goes through zsdesk.cellwriter (kept importable from here)
 # ---------------------------------------------------------------------------------------
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-BODY_FONT = "宋体"
-TITLE_FONT = "黑体"
-MONEY_FORMAT = "#,##0.00##"
-COUNT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.00%"
-
-_thin = Side(style="thin", color="000000")
-_GRID = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")
-_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-
-STYLES: dict[str, dict] = {
-    "title": dict(font=Font(name=TITLE_FONT, size=16, bold=True), alignment=Alignment(horizontal="center", vertical="center")),
-    "subtitle": dict(font=Font(name=BODY_FONT, size=11), alignment=Alignment(horizontal="left", vertical="center")),
-    "subtitle_right": dict(font=Font(name=BODY_FONT, size=11), alignment=Alignment(horizontal="right", vertical="center")),
-    "header": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True),
-        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-        border=_GRID,
-        fill=_HEAD_FILL,
-    ),
-    "text": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID),
-    "wrap": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center", wrap_text=True), border=_GRID),
-    "center": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(horizontal="center", vertical="center"), border=_GRID),
-    "money": dict(
-        font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID, number_format=MONEY_FORMAT
-    ),
-    "count": dict(
-        font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID, number_format=COUNT_FORMAT
-    ),
-    "percent": dict(
-        font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID, number_format=PERCENT_FORMAT
-    ),
-    "total_label": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True),
-        alignment=Alignment(horizontal="center", vertical="center"),
-        border=_GRID,
-        fill=_TOTAL_FILL,
-    ),
-    "total_text": dict(font=Font(name=BODY_FONT, size=10, bold=True), border=_GRID, fill=_TOTAL_FILL),
-    "total_money": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True),
-        alignment=Alignment(vertical="center", shrink_to_fit=True),
-        border=_GRID,
-        fill=_TOTAL_FILL,
-        number_format=MONEY_FORMAT,
-    ),
-    "total_count": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True), border=_GRID, fill=_TOTAL_FILL, number_format=COUNT_FORMAT
-    ),
-    "section": dict(font=Font(name=BODY_FONT, size=11, bold=True), alignment=Alignment(vertical="center")),
-    "note": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center")),
-    "footer": dict(font=Font(name=BODY_FONT, size=11), alignment=Alignment(vertical="center")),
-    "plain": dict(),
-}
-
-
-def printable(text: str) -> str:
-    """Text as a cell can hold it: characters XML forbids become U+FFFD."""
-    return _ILLEGAL_XML.sub("\ufffd", text)
-
-
-class FormSheet:
-    """A write-only sheet laid out as a printed form.
-
-    Column widths and print setup are set before the first row; rows are appended
-    as lists of cells made by :meth:`cell`. Styles come from prototype cells, so
-    styling 40,000 cells costs a copy each, not a lookup.
-    """
-
-    def __init__(self, workbook, title: str, widths: Sequence[float]):
-        self.ws = workbook.create_sheet(title)
-        self.width = len(widths)
-        self._styles: dict[tuple[str, bool], object] = {}
-        self.rows_written = 0
-        for index, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
-
-    def _style(self, name: str, quoted: bool = False):
-        key = (name, quoted)
-        style = self._styles.get(key)
-        if style is None:
-            proto = WriteOnlyCell(self.ws)
-            for attr, value in STYLES[name].items():
-                setattr(proto, attr, value)
-            if quoted:
-                proto.quotePrefix = True
-            style = self._styles[key] = proto._style
-        return style
-
-    def cell(self, value, style: str = "text") -> WriteOnlyCell:
-        """A styled cell; a str is always stored as text, never as a formula."""
-        if isinstance(value, str):
-            text = printable(value)
-            cell = WriteOnlyCell(self.ws)
-            cell._value = text
-            cell.data_type = "s"
-            cell._style = copy(self._style(style, text.startswith(FORMULA_STARTS)))
-            return cell
-        if isinstance(value, float):
-            raise TypeError("zsdesk writes no floats")
-        cell = WriteOnlyCell(self.ws, value)
-        cell._style = copy(self._style(style))
-        return cell
-
-    def formula(self, text: str, style: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, text)
-        assert cell.data_type == "f"
-        cell._style = copy(self._style(style))
-        return cell
-
-    def append(self, cells: Sequence, height: float | None = None) -> int:
-        """Write a row; returns its row number."""
-        self.rows_written += 1
-        if height is not None:
-            self.ws.row_dimensions[self.rows_written].height = height
-        self.ws.append(list(cells))
-        return self.rows_written
-
-    def merge(self, row: int, first_col: int, last_col: int, last_row: int | None = None) -> None:
-        self.ws.merged_cells.add(
-            f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{last_row or row}"
-        )
-
-    def band(self, row_cells: dict[int, object]) -> list:
-        """A full-width row from {column: cell}; the gaps filled with empty cells."""
-        return [row_cells.get(col) for col in range(1, self.width + 1)]
-
-    def print_setup(self, title_rows: str | None, freeze: str | None) -> None:
-        """A4 landscape, one page wide, header rows on every page, page numbers."""
-        ws = self.ws
-        ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = 0.5
-        ws.page_margins.bottom = 0.6
-        ws.page_margins.header = 0.2
-        ws.page_margins.footer = 0.25
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-        ws.oddFooter.center.size = 9
-        if title_rows:
-            ws.print_title_rows = title_rows
-        if freeze:
-            ws.freeze_panes = freeze
-
-
-def new_workbook():
-    return openpyxl.Workbook(write_only=True)
-
-
-def save_atomically(workbook, path: Path) -> None:
-    """Write beside the target, then move into place: never half a file at ``path``."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise KnownError(f"文件夹不存在：{folder}")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=folder)
-    except OSError as exc:
-        raise KnownError(f"无法在文件夹中写入文件（{exc.strerror or exc}）：{folder}") from None
-    os.close(handle)
-    try:
-        workbook.save(temp)
-        os.replace(temp, path)
-    except PermissionError:
-        raise KnownError(f"无法写入“{path.name}”：文件正被其他程序（如Excel）打开，或没有写入权限") from None
-    except OSError as exc:
-        raise KnownError(f"无法写入“{path.name}”（{exc.strerror or exc}）") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+from ..cellwriter import (  # noqa: E402,F401  (re-exported for the returns modules)
+    FORMULA_STARTS,
+    STYLES,
+    FormSheet,
+    new_workbook,
+    printable,
+    save_atomically,
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -268,7 +90,7 @@ def check_workbook_file(path: Path) -> str:
             raise place.refuse("文件是空的（0字节）")
         raise place.refuse("不是Excel .xlsx 文件")
     if suffix != ".xlsx":
-        raise place.refuse(f"只接受 .xlsx 文件（此文件的扩展名是“{path.suffix or '无'}”）")
+        raise place.refuse(f"只接受 .xlsx 文件（此文件的扩展名是“{quote(path.suffix) or '无'}”）")
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as raw:
@@ -426,7 +248,7 @@ def _kind_of_bad(cell) -> str | None:
     if cell.data_type == "f":
         return f"是公式“{_short(value)}”，应直接填写数字"
     if cell.data_type == "e":
-        return f"是错误值“{value}”，应填写数字"
+        return f"是错误值“{_short(value)}”，应填写数字"
     if isinstance(value, str):
         return f"是文字“{_short(value)}”，应填写数字"
     if isinstance(value, bool):
@@ -437,8 +259,7 @@ def _kind_of_bad(cell) -> str | None:
 
 
 def _short(value) -> str:
-    text = str(value)
-    return text if len(text) <= 30 else text[:30] + "…"
+    return quote(value, 30)
 
 
 def number_in(cell, at: CellAt) -> Decimal | None:
@@ -502,7 +323,7 @@ def text_in(cell, at: CellAt) -> str:
     if value is None:
         return ""
     if cell.data_type == "e":
-        raise at.refuse(f"是错误值“{value}”")
+        raise at.refuse(f"是错误值“{_short(value)}”")
     if isinstance(value, str):
         return value.replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(value, bool):
