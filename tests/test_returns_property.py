@@ -77,8 +77,12 @@ def as_cells(value):
         return cell_text(value)
     if isinstance(value, dict):
         return {k: as_cells(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(as_cells(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(as_cells(v) for v in value)
+    if isinstance(value, list):
+        items = [as_cells(v) for v in value]
+        # the snapshot's lists of records are sorted: sort again after the change
+        return sorted(items, key=repr) if items and all(isinstance(v, tuple) for v in items) else items
     return value
 amounts = st.integers(min_value=0, max_value=10**12).map(yuan_to_wan)
 optional_amounts = st.one_of(st.none(), amounts)
@@ -203,7 +207,7 @@ def test_awkward_returns_round_trip_exactly(template, rows, extra_events):
             [outcome] = import_returns(county, [path], today=TODAY)
             assert outcome.status == "imported", outcome.line
             assert outcome.preview.findings == [] or all("已导入过" in f for f in outcome.preview.findings)
-            assert _snapshot(county) == as_cells(_snapshot(township))
+            assert as_cells(_snapshot(county)) == as_cells(_snapshot(township))
             [again] = import_returns(county, [path], today=TODAY)
             assert again.status == "unchanged", again.line
         finally:

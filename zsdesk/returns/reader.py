@@ -27,6 +27,7 @@ from ..domain.money import yuan_to_wan
 from ..domain.periods import PeriodError, YearMonth
 from ..domain.quoting import quote
 from . import layout as L
+from . import limits
 from .export import form_title
 from .machine import MachineData, read_machine_sheet
 from .problems import Place, RefusedFile
@@ -128,7 +129,7 @@ class ParsedReturn:
 def read_return(path: str | Path, *, today: dt.date | None = None) -> ParsedReturn:
     """Read and check one return file; :class:`RefusedFile` if it cannot be imported."""
     path = Path(path)
-    sha = check_workbook_file(path)
+    sha = check_workbook_file(path, max_rows=L.MAX_SHEET_ROWS)
     place = Place(path)
     with open_workbook(path) as workbook:
         machine = read_machine_sheet(place, workbook, "return", limit=2 * L.MAX_PROJECTS + 2 * L.MAX_VISITS + 100)
@@ -137,7 +138,32 @@ def read_return(path: str | Path, *, today: dt.date | None = None) -> ParsedRetu
             raise place.refuse(f"月报的月份{parsed.period.chinese}尚未到来")
         _read_project_sheet(place, workbook, parsed)
         _read_visit_sheet(place, workbook, parsed)
+    _check_text_limits(place, parsed)
     return parsed
+
+
+def _check_text_limits(place: Place, parsed: ParsedReturn) -> None:
+    """Text longer than its field allows is refused here, as in the editors."""
+    for project in parsed.projects:
+        message = limits.project_too_long({**project.values, "investor": project.investor_name})
+        if message:
+            where = place.on(L.PROJECT_SHEET) if project.row else place.on("_zsdesk")
+            raise where.refuse(
+                f"{limits.named('项目', project.values['name'], project.code)}的{message}（在填报单位的zsdesk中删减后重新导出）",
+                row=project.row or None,
+            )
+    for investor in parsed.investors.values():
+        message = limits.investor_too_long(investor.values)
+        if message:
+            raise place.refuse(f"{limits.named('客商', investor.values['name'])}的{message}（在填报单位的zsdesk中删减后重新导出）")
+    for visit in parsed.visits:
+        message = limits.visit_too_long(visit.values)
+        if message:
+            raise place.refuse(f"{visit.values['date']}的考察对接记录中，{message}（在填报单位的zsdesk中删减后重新导出）")
+    for event in parsed.events:
+        message = limits.event_too_long(event.values)
+        if message:
+            raise place.refuse(f"{limits.named('招商活动', event.values['name'])}的{message}（在填报单位的zsdesk中删减后重新导出）")
 
 
 # --- the hidden sheet, typed ----------------------------------------------------------
@@ -152,6 +178,11 @@ def _from_machine(place: Place, machine: MachineData, sha: str) -> ParsedReturn:
     unit = meta.get("unit", "").strip()
     if not unit:
         raise hidden.refuse("隐藏数据表中没有填报单位")
+    declared = meta.get("projects", "")
+    if declared.isdigit() and int(declared) > L.MAX_PROJECTS:
+        raise place.refuse(
+            f"月报中有{int(declared):,}个项目，超过每份月报的上限{L.MAX_PROJECTS:,}个：不是一个单位的正常月报，拒绝导入"
+        )
     for name in ("projects", "investors", "visits", "events"):
         if name not in machine.tables:
             raise hidden.refuse(f"隐藏数据表缺少“{name}”部分")
@@ -353,7 +384,7 @@ def _cell_text(cell) -> str:
 def _check_headers(sheet: _Sheet, rows: dict[int, tuple], columns, first_row: int) -> None:
     top, bottom = L.header_grid(columns)
     for row_number, expected in ((first_row, top), (first_row + 1, bottom)):
-        cells = rows[row_number]
+        cells = rows.get(row_number, ())
         for column, wanted in enumerate(expected, start=1):
             found = _cell_text(cells[column - 1]) if column <= len(cells) else ""
             if found != (wanted or ""):
@@ -414,13 +445,20 @@ def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
     sums = {key: Decimal(0) for key in L.MONEY_COLUMNS}
     last_data_row = L.FIRST_DATA_ROW - 1
     code_col = L.PROJECT_COL["code"]
+    checked = False
+
+    def check_head() -> None:
+        # Rows that are blank are not read: a header row emptied by hand is refused here.
+        _check_title(sheet, head, form_title(parsed.county, parsed.period), parsed.unit)
+        _check_headers(sheet, head, columns, L.HEADER_ROWS[0])
+
     for number, cells in sheet_rows(place, workbook, L.PROJECT_SHEET, limit, len(columns)):
         if number < L.FIRST_DATA_ROW:
             head[number] = cells
-            if number == L.FIRST_DATA_ROW - 1:
-                _check_title(sheet, head, form_title(parsed.county, parsed.period), parsed.unit)
-                _check_headers(sheet, head, columns, L.HEADER_ROWS[0])
             continue
+        if not checked:
+            check_head()
+            checked = True
         if total_row is not None:
             # The footer (who filled it in, who checked it) is text; a project row or a
             # figure below the totals would be printed but not imported: refuse it.
@@ -453,15 +491,18 @@ def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
         for key, amount in amounts.items():
             sums[key] += amount
         last_data_row = number
-    if len(head) < L.FIRST_DATA_ROW - 1:
-        raise sheet.refuse("表格不完整：缺少标题或表头")
+    if not checked:
+        check_head()
     if total_row is None:
         raise sheet.refuse(f"找不到“{L.TOTAL_LABEL}”行：表格不完整，或在Excel中被改动")
     missing = [p for p in parsed.projects if p.code not in seen]
     if missing:
-        names = "、".join(f"“{p.exported_name}”（{p.code}）" for p in missing[:5])
-        more = f"等{len(missing)}个项目" if len(missing) > 5 else ""
-        raise sheet.refuse(f"隐藏数据中的项目{names}{more}在表中没有对应的行（在Excel中被删除了？）")
+        names = "、".join(f"{quote(p.code)} {quote(p.exported_name)}" for p in missing[:3])
+        more = f"等{len(missing)}个项目" if len(missing) > 3 else ""
+        raise sheet.refuse(
+            f"项目 {names}{more} 在本月报中被删除（表中没有它的行）。月报里不能删除项目："
+            "请用导出的原文件，或在Excel中撤销删除后再报送；项目确实不再跟踪的，请在zsdesk中将其阶段改为中止或终止，再重新导出月报"
+        )
 
 
 def _read_project_row(sheet: _Sheet, cells, number: int, project: ReturnProject, parsed: ParsedReturn) -> dict:
@@ -563,9 +604,8 @@ class _VisitSheetReader:
         phase = self.phase
         if phase == "start":
             self.head[number] = cells
-            if number == 2:
-                _check_unit_line(self.visit_sheet, self.head, self.parsed.unit)
             if first == L.VISIT_SECTION:
+                _check_unit_line(self.visit_sheet, self.head, self.parsed.unit)
                 self.phase = "visit_header"
         elif phase in ("visit_header", "event_header"):
             sheet = self.visit_sheet if phase == "visit_header" else self.event_sheet

@@ -153,7 +153,7 @@ def preview_targets(session: Session, path: str | os.PathLike) -> TargetsPreview
 
 
 def _read_grid(session: Session, path: Path, preview: TargetsPreview) -> None:
-    check_workbook_file(path)
+    check_workbook_file(path, what="年度目标任务分解表")
     place = Place(path)
     units = dict(session.execute(select(Unit.name, Unit.id)).all())
     where = place.on(SHEET)

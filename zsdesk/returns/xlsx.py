@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
 from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.functions import iterparse
 
@@ -52,11 +53,24 @@ from ..cellwriter import (  # noqa: E402,F401  (re-exported for the returns modu
 # ---------------------------------------------------------------------------------------
 
 MAX_MEMBERS = 2_000
-MAX_MEMBER_BYTES = 256 * 2**20
-MAX_TOTAL_BYTES = 512 * 2**20
+MAX_MEMBER_BYTES = 64 * 2**20
+"""Uncompressed size of any one part (a sheet, the shared strings). A return of the
+large demo's biggest unit (2,500 projects) is a few MiB per part; 5,000 projects with
+every free-text field at its 2,000-character limit would not fit, and is not a return
+a unit writes."""
+MAX_TOTAL_BYTES = 160 * 2**20
 MAX_RATIO = 200
 """A part that inflates more than this many times (and beyond 1 MiB) is a zip bomb."""
+MAX_SHARED_STRINGS = 400_000
+"""Distinct texts in a workbook: a return of 5,000 projects has at most ~40 per
+project, hidden copies included."""
+DEFAULT_MAX_ROWS = 25_000
+"""Rows any worksheet may hold (counted in its XML before it is parsed)."""
 _CHUNK = 2**20
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_SI_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_TAIL = 64
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -65,7 +79,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 DAMAGE = (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, TypeError, EOFError, OSError, IndexError, AttributeError)
 
 
-def check_workbook_file(path: Path) -> str:
+def check_workbook_file(path: Path, *, max_rows: int = DEFAULT_MAX_ROWS, what: str = "月报") -> str:
     """Refuse anything but a sound, reasonably sized .xlsx; return its SHA-256.
 
     Runs before openpyxl touches the file: an old .xls, a renamed file, a truncated
@@ -97,7 +111,7 @@ def check_workbook_file(path: Path) -> str:
             for block in iter(lambda: raw.read(_CHUNK), b""):
                 digest.update(block)
         with zipfile.ZipFile(path) as archive:
-            _check_members(place, archive)
+            _check_members(place, archive, max_rows, what)
     except RefusedFile:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
@@ -116,10 +130,17 @@ def _zip_reason(exc: BaseException) -> str:
     return "无法解压"
 
 
-def _check_members(place: Place, archive: zipfile.ZipFile) -> None:
+def _check_members(place: Place, archive: zipfile.ZipFile, max_rows: int, what: str) -> None:
+    """Every part's size and, before any XML is parsed, what it holds.
+
+    Each member is inflated with a cap whatever its directory entry says, and counted
+    on the way: ``<row>`` elements of a worksheet, ``<si>`` entries of the shared
+    strings. So a return is bounded by what a unit can have — in bytes, rows and
+    texts — in the time it takes to inflate 64 MiB at most, whatever its content.
+    """
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise place.refuse(f"压缩包内文件过多（{len(infos)}个），不是正常的月报")
+        raise place.refuse(f"压缩包内文件过多（{len(infos)}个），不是正常的{what}")
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise place.refuse("不是Excel工作簿（压缩包中没有工作簿内容）")
@@ -127,13 +148,17 @@ def _check_members(place: Place, archive: zipfile.ZipFile) -> None:
     for info in infos:
         declared += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_BYTES or declared > MAX_TOTAL_BYTES or (
-            info.file_size > 2**20 and ratio > MAX_RATIO
-        ):
+        if info.file_size > MAX_MEMBER_BYTES or declared > MAX_TOTAL_BYTES:
+            raise place.refuse(_too_big(info.filename, what))
+        if info.file_size > 2**20 and ratio > MAX_RATIO:
             raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
     total = 0
     for info in infos:
         # The sizes in the directory may lie: inflate with a cap, whatever they say.
+        name = info.filename.lower()
+        pattern = _ROW_TAG if name.startswith("xl/worksheets/") else _SI_TAG if name.endswith("sharedstrings.xml") else None
+        found = 0
+        tail = b""
         size = 0
         with archive.open(info) as member:
             while block := member.read(_CHUNK):
@@ -143,6 +168,39 @@ def _check_members(place: Place, archive: zipfile.ZipFile) -> None:
                     raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
                 if size > 2**20 and size > MAX_RATIO * max(info.compress_size, 1):
                     raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
+                if pattern is not None:
+                    window = tail + block
+                    # A tag starting in the last bytes is counted with the next block.
+                    cut = max(len(window) - _TAIL, 0)
+                    found += sum(1 for match in pattern.finditer(window) if match.start() < cut)
+                    tail = window[cut:]
+                    _check_counts(place, pattern, found, max_rows, what)
+        if pattern is not None:
+            found += len(pattern.findall(tail))
+            _check_counts(place, pattern, found, max_rows, what)
+
+
+def _too_big(member: str, what: str) -> str:
+    part = "共享字符串表" if member.lower().endswith("sharedstrings.xml") else "其中一部分"
+    return (
+        f"文件过大：{part}解压后超过{MAX_MEMBER_BYTES // 2**20} MiB（或全部超过{MAX_TOTAL_BYTES // 2**20} MiB），"
+        f"超出一份{what}可能的大小，拒绝读取"
+    )
+
+
+def _check_counts(place: Place, pattern, found: int, max_rows: int, what: str) -> None:
+    if pattern is _ROW_TAG and found > max_rows:
+        raise place.refuse(
+            f"工作表的行数超过{max_rows:,}行，超出一份{what}可能有的行数（每份月报最多{_max_projects():,}个项目），拒绝读取"
+        )
+    if pattern is _SI_TAG and found > MAX_SHARED_STRINGS:
+        raise place.refuse(f"文件中的文字条目超过{MAX_SHARED_STRINGS:,}条，超出一份{what}可能有的内容，拒绝读取")
+
+
+def _max_projects() -> int:
+    from .limits import MAX_PROJECTS
+
+    return MAX_PROJECTS
 
 
 def _read_size_from_head(self) -> None:
@@ -190,37 +248,69 @@ def open_workbook(path: Path) -> Iterator:
         workbook.close()
 
 
+def _is_blank(row: tuple, values_only: bool) -> bool:
+    for item in row:
+        value = item if values_only else item.value
+        if value is not None and value != "":
+            return False
+    return True
+
+
 def sheet_rows(place: Place, workbook, sheet: str, limit: int, width: int, *, values_only: bool = False) -> Iterator[tuple[int, tuple]]:
-    """(row number, cells) of a sheet, at most ``limit`` rows, ``width`` cells each.
+    """(row number, cells) of a sheet's non-blank rows, at most ``limit`` of them,
+    ``width`` cells each; row numbers are the sheet's own.
+
+    Blank rows are not rows: a spacer, a row emptied by hand, or the filler that
+    LibreOffice and Excel write after a deletion (an empty row 1048576) are skipped
+    and not counted, and the gaps between rows are not filled in (openpyxl's own
+    ``iter_rows`` would yield a million empty rows to reach row 1048576). The
+    workbook's size was bounded before parsing (:func:`check_workbook_file`), so the
+    rows skipped are bounded too. A sheet with more than ``limit`` non-blank rows is
+    refused as soon as the bound is passed.
 
     The sheet's stream is closed by :func:`open_workbook` when the workbook closes.
-
-    A sheet with more rows than ``limit`` is refused as soon as the bound is passed: a
-    sheet of a million rows costs the time of ``limit`` rows, not of a million.
     """
     if sheet not in workbook.sheetnames:
-        raise place.refuse(f"缺少工作表“{sheet}”（这不是zsdesk导出的格式，或工作表被改名、删除）")
+        raise place.refuse(f"缺少工作表“{quote(sheet)}”（这不是zsdesk导出的格式，或工作表被改名、删除）")
     ws = workbook[sheet]
     where = place.on(sheet)
-    iterator = ws.iter_rows(min_row=1, max_row=limit + 1, max_col=width, values_only=values_only)
+    iterator = _present_rows(ws, width, values_only)
     streams = getattr(workbook, "_zsdesk_streams", None)
     if streams is not None:
         streams.append(iterator)
+    counted = 0
     number = 0
     try:
         while True:
             try:
-                row = next(iterator)
+                number, row = next(iterator)
             except StopIteration:
                 return
             except DAMAGE as exc:
                 raise where.refuse(f"文件已损坏，工作表内容无法读取（{type(exc).__name__}）", row=number + 1) from None
-            number += 1
-            if number > limit:
-                raise where.refuse(f"行数超过上限（最多{limit}行），不是正常的月报", row=number)
+            if _is_blank(row, values_only):
+                continue
+            counted += 1
+            if counted > limit:
+                raise where.refuse(f"行数超过上限（最多{limit:,}行有内容），不是正常的月报", row=number)
             yield number, row
     finally:
         iterator.close()  # closes the sheet's stream in the zip, even when reading stops early
+
+
+def _present_rows(ws: ReadOnlyWorksheet, width: int, values_only: bool) -> Iterator[tuple[int, tuple]]:
+    """The rows written in the sheet's XML, as (number, cells ``width`` wide)."""
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=ws.parent.data_only,
+            epoch=ws.parent.epoch,
+            date_formats=ws.parent._date_formats,
+            timedelta_formats=ws.parent._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            yield number, ws._get_row(cells, 1, width, values_only)
 
 
 # --- one cell --------------------------------------------------------------------------
