@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -38,7 +37,7 @@ from ..store.units import find_unit
 from . import layout as L
 from . import limits
 from .machine import MachineData, Table, write_machine_sheet
-from .xlsx import FormSheet, new_workbook, save_atomically
+from .xlsx import FormSheet, get_column_letter, new_workbook, save_atomically
 
 
 @dataclass(frozen=True)

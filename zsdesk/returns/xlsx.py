@@ -42,6 +42,7 @@ from ..cellwriter import (  # noqa: E402,F401  (re-exported for the returns modu
     FORMULA_STARTS,
     STYLES,
     FormSheet,
+    get_column_letter,
     new_workbook,
     printable,
     save_atomically,
