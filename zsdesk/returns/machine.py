@@ -191,7 +191,9 @@ def read_machine_sheet(place: Place, workbook, kind: str, limit: int) -> Machine
     stated = meta.pop("digest", "")
     if stated != _digest(kind, head[2], meta, tables.values()):
         raise where.refuse("隐藏数据表的校验码不符：文件被改动过或已损坏。请对方重新导出月报，不要修改隐藏的数据表")
-    meta = {key: unescape(value) for key, value in meta.items()}
+    # A character XML cannot hold can still arrive escaped (a file from an older zsdesk,
+    # or written by hand): it becomes the same visible U+FFFD the printed form shows.
+    meta = {key: cell_text(unescape(value)) for key, value in meta.items()}
     for table in tables.values():
-        table.rows = [[unescape(v) for v in row] for row in table.rows]
+        table.rows = [[cell_text(unescape(v)) if "\\" in v else v for v in row] for row in table.rows]
     return MachineData(kind, meta, tables, head[2])
