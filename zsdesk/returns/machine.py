@@ -22,7 +22,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..cellwriter import FormSheet, cell_text
+from ..cellwriter import EXCEL_CELL_LIMIT, FormSheet, cell_text
+from ..domain.text_limits import LONG_TEXT
 from ..domain.quoting import quote
 from .problems import Place
 from .xlsx import sheet_rows
@@ -190,6 +191,12 @@ def read_machine_sheet(place: Place, workbook, kind: str, limit: int) -> Machine
         raise where.refuse("隐藏数据表不完整（缺少结束标记），文件可能被截断或改动过")
     stated = meta.pop("digest", "")
     if stated != _digest(kind, head[2], meta, tables.values()):
+        if any(len(v) >= EXCEL_CELL_LIMIT for t in tables.values() for row in t.rows for v in row):
+            # An older zsdesk let openpyxl cut a long text in the hidden copy after the digest.
+            raise where.refuse(
+                f"有一段文字被截断在{EXCEL_CELL_LIMIT:,}个字符（Excel单元格的上限）：这份{wanted}由旧版zsdesk导出，"
+                f"其中的文字超过了字段上限（进展情况、存在问题、备注最多{LONG_TEXT:,}个字）。请填报单位删减后用新版zsdesk重新导出"
+            )
         raise where.refuse("隐藏数据表的校验码不符：文件被改动过或已损坏。请对方重新导出月报，不要修改隐藏的数据表")
     # A character XML cannot hold can still arrive escaped (a file from an older zsdesk,
     # or written by hand): it becomes the same visible U+FFFD the printed form shows.

@@ -25,6 +25,7 @@ from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
 from openpyxl.worksheet.dimensions import SheetDimension
@@ -75,6 +76,18 @@ _TAIL = 64
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+
+_FORBIDDEN_XML = "文件中含有XML实体或文档类型声明（Excel不会写这些，可能是恶意构造的文件），拒绝读取"
+
+def _caused_by_forbidden_xml(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
 
 # What openpyxl and the XML parser raise on a file that is not what it claims to be.
 DAMAGE = (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, TypeError, EOFError, OSError, IndexError, AttributeError)
@@ -236,7 +249,11 @@ def open_workbook(path: Path) -> Iterator:
     place = Place(Path(path))
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except DefusedXmlException:
+        raise place.refuse(_FORBIDDEN_XML) from None
     except DAMAGE as exc:
+        if _caused_by_forbidden_xml(exc):  # openpyxl wraps what the parser raised in a ValueError
+            raise place.refuse(_FORBIDDEN_XML) from None
         raise place.refuse(f"文件已损坏，Excel工作簿结构无法读取（{type(exc).__name__}）") from None
     workbook._zsdesk_streams = []
     try:
@@ -287,6 +304,8 @@ def sheet_rows(place: Place, workbook, sheet: str, limit: int, width: int, *, va
                 number, row = next(iterator)
             except StopIteration:
                 return
+            except DefusedXmlException:
+                raise where.refuse(_FORBIDDEN_XML) from None
             except DAMAGE as exc:
                 raise where.refuse(f"文件已损坏，工作表内容无法读取（{type(exc).__name__}）", row=number + 1) from None
             if _is_blank(row, values_only):
