@@ -214,3 +214,18 @@ def test_a_return_over_the_project_cap_is_named_as_such(tmp_path):
     with pytest.raises(reader.RefusedFile) as caught:
         reader.read_return(path, today=TODAY)
     assert f"月报中有{limits.MAX_PROJECTS + 1:,}个项目，超过每份月报的上限{limits.MAX_PROJECTS:,}个" in str(caught.value)
+
+
+def test_a_return_just_inside_the_bounds_is_read_in_bounds(corpus_dir, tmp_path):
+    """60 MiB of shared strings (under the 64 MiB part cap): openpyxl loads the table
+    whole, and that is what the cap is sized for — still within time and memory."""
+    work = tmp_path / "inside"
+    work.mkdir()
+    path, _ = corpus.huge_shared_strings(corpus_dir / "good.xlsx", work, mib=60)
+    county = tmp_path / "county.sqlite"
+    shutil.copyfile(corpus_dir / "county.sqlite", county)
+    result = measured_import(county, path)
+    print(f"inside the bounds: wall {result['wall']:.2f} s, CPU {result['cpu']:.2f} s, peak {result['rss_mb']:.0f} MB")
+    assert result["rc"] == 0, result["out"]
+    assert result["rss_mb"] < MAX_RSS_MB, result
+    assert result["cpu"] < MAX_CPU_S, result
