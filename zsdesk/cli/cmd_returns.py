@@ -171,16 +171,16 @@ def run_import_targets(args) -> int:
         with ledger.begin() as session:
             preview = preview_targets(session, Path(args.file))
             if preview.refusal:
-                print(f"已拒绝  {preview.refusal.message}")
+                print(one_line(f"已拒绝  {preview.refusal.message}"))
                 return 1
             for line in preview.lines():
-                print(line)
+                print(one_line(line))
             if args.dry_run:
                 session.rollback()
                 print("（预览，未写入）")
                 return 0
             apply_targets(session, preview)
-        print(f"已导入  {Path(args.file).name}：{preview.summary()}")
+        print(one_line(f"已导入  {Path(args.file).name}：{preview.summary()}"))
     finally:
         ledger.close()
     return 0
