@@ -158,7 +158,6 @@ class RowListModel(QAbstractTableModel):
             added = sorted(fresh_by_id.values(), key=lambda row: -row.id)
             self._rows = added + self._rows
             self._derived = [self.derive(row) for row in added] + self._derived
-            # (the first rows of an empty table have no older row after them to compare)
             if any(self._rows[i].id < self._rows[i + 1].id for i in range(min(len(added), len(self._rows) - 1))):
                 pairs = sorted(zip(self._rows, self._derived), key=lambda pair: -pair[0].id)
                 self._rows = [row for row, _ in pairs]
