@@ -93,17 +93,43 @@ def test_a_file_name_starting_with_a_dash_gets_a_hint(tmp_path):
 
 
 def test_openpyxl_parses_with_defusedxml():
-    """Not expat's own limits but defusedxml refuses entities: a dependency, and in use."""
+    """Not expat's own limits but defusedxml refuses entities: a dependency, and in use.
+    (Where lxml is installed — python-docx brings it — openpyxl parses the workbook's
+    small parts with lxml, entities unresolved; the sheets and shared strings are still
+    streamed through defusedxml, and zsdesk refuses any DOCTYPE before parsing.)"""
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert any(d.startswith("defusedxml") for d in deps)
-    import openpyxl.reader.excel
     import openpyxl.reader.strings
+    import openpyxl.worksheet._reader
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
-    assert openpyxl.reader.excel.fromstring.__module__.startswith("defusedxml")
     assert openpyxl.reader.strings.iterparse.__module__.startswith("defusedxml")
+    assert openpyxl.worksheet._reader.iterparse.__module__.startswith("defusedxml")
+    from io import BytesIO
+
     from defusedxml import EntitiesForbidden
 
     with pytest.raises(EntitiesForbidden):
-        openpyxl.reader.excel.fromstring(b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
+        list(openpyxl.reader.strings.iterparse(BytesIO(b'<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')))
+
+
+def test_a_doctype_is_refused_before_any_parser_sees_it(tmp_path):
+    from hostile_corpus import rewrite
+    from zsdesk.returns.problems import RefusedFile
+    from zsdesk.returns.xlsx import check_workbook_file
+
+    county = tmp_path / "county.sqlite"
+    create_ledger(county, "测试县", ["甲镇"]).close()
+    from zsdesk.store.db import open_ledger
+
+    ledger = open_ledger(county)
+    with ledger.read() as session:
+        good = export_return(session, "甲镇", YearMonth(2026, 6), tmp_path / "good.xlsx", today=TODAY).path
+    ledger.close()
+    check_workbook_file(good)
+    bad = rewrite(good, tmp_path / "doctype.xlsx",
+                  {"docProps/app.xml": lambda data: [b'<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://example.invalid/x.dtd">'
+                                                     + data.split(b"?>", 1)[-1]]})
+    with pytest.raises(RefusedFile, match="XML实体或文档类型声明"):
+        check_workbook_file(bad)

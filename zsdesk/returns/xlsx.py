@@ -70,6 +70,10 @@ DEFAULT_MAX_ROWS = 25_000
 """Rows any worksheet may hold (counted in its XML before it is parsed)."""
 _CHUNK = 2**20
 
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+"""What no spreadsheet program writes in a workbook's XML, and what entity attacks need:
+refused before any parser sees it, whichever parser openpyxl uses (defusedxml, or lxml
+when python-docx brought it in)."""
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _SI_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _TAIL = 64
@@ -171,6 +175,8 @@ def _check_members(place: Place, archive: zipfile.ZipFile, max_rows: int, what: 
         # The sizes in the directory may lie: inflate with a cap, whatever they say.
         name = info.filename.lower()
         pattern = _ROW_TAG if name.startswith("xl/worksheets/") else _SI_TAG if name.endswith("sharedstrings.xml") else None
+        xml = name.endswith((".xml", ".rels"))
+        carry = b""
         found = 0
         tail = b""
         size = 0
@@ -182,6 +188,11 @@ def _check_members(place: Place, archive: zipfile.ZipFile, max_rows: int, what: 
                     raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
                 if size > 2**20 and size > MAX_RATIO * max(info.compress_size, 1):
                     raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
+                if xml:
+                    window = carry + block
+                    if _DECLARATION.search(window):
+                        raise place.refuse(_FORBIDDEN_XML)
+                    carry = window[-16:]
                 if pattern is not None:
                     window = tail + block
                     # A tag starting in the last bytes is counted with the next block.
