@@ -132,7 +132,7 @@ def million_rows(good, tmp, ctx):
         return text.replace("</sheetData>", rows + "</sheetData>").encode("utf-8")
 
     path = _rewrite_member(good, tmp / "million.xlsx", PROJECT_XML, add_rows)
-    return path, ["行数超过上限", L.PROJECT_SHEET]
+    return path, ["超出一份月报可能"]  # bounded before any XML is parsed
 
 
 def another_form(good, tmp, ctx):
@@ -254,7 +254,7 @@ def row_deleted(good, tmp, ctx):
     ws.delete_rows(5)
     path = tmp / "deleted.xlsx"
     workbook.save(path)
-    return path, [f"“{name}”", "没有对应的行"]
+    return path, [f" {name} ", "在本月报中被删除"]
 
 
 def row_below_the_totals(good, tmp, ctx):

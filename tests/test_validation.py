@@ -142,7 +142,7 @@ def test_a_valid_project_passes():
     "changes, field, message",
     [
         ({"name": " "}, "name", "请填写项目名称"),
-        ({"name": "长" * 301}, "name", "太长"),
+        ({"name": "长" * 301}, "name", "最多300个字"),
         ({"unit_id": None}, "unit_id", "请选择项目所属单位"),
         ({"planned_investment": None}, "planned_investment", "请填写计划总投资"),
         ({"planned_investment": Decimal(-1)}, "planned_investment", "不能为负数"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain.quoting import one_line
 from ..errors import InputError
 from ..returns import export_return, import_returns, return_file_name
 from ..store.units import find_unit, unit_names
@@ -103,13 +104,13 @@ def run_export(args) -> int:
                     explanations = gate_for_export(session, unit, period, force=args.force)
                 except ReturnBlocked as exc:
                     blocked += 1
-                    print(f"未导出  {exc.message}", file=sys.stderr)
+                    print(one_line(f"未导出  {exc.message}"), file=sys.stderr)
                     for f in exc.findings:  # checks (issue 6): what stops it, with the rule and key for --ack
-                        print(f"    [{f.level.label}] {f.title}：{f.message}（{f.rule} {f.record.key}）", file=sys.stderr)
+                        print(one_line(f"    [{f.level.label}] {f.title}：{f.message}（{f.rule} {f.record.key}）"), file=sys.stderr)
                     continue
                 result = export_return(session, unit, period, path, explanations=explanations)
                 note = f"，审核说明{len(explanations)}条" if explanations else ""
-                print(f"已导出  {result.path}：{result.unit} {period.chinese}，项目{result.projects}个{note}")
+                print(one_line(f"已导出  {result.path}：{result.unit} {period.chinese}，项目{result.projects}个{note}"))
     finally:
         ledger.close()
     if blocked:
@@ -125,7 +126,7 @@ def run_import(args) -> int:
     finally:
         ledger.close()
     for outcome in outcomes:
-        print(outcome.line)
+        print(one_line(outcome.line))
         if outcome.status == "imported":
             from ..domain.money import format_wan
             from ..returns.import_report import cleared_projects
@@ -136,7 +137,7 @@ def run_import(args) -> int:
                 where = "月报中没有此项目" if not cleared.in_return else "月报中这些月份为空"
                 print(f"        清除：“{cleared.name}”{months}到位资金{format_wan(cleared.amount, places=2)}万元（{where}）")
             for finding in outcome.preview.findings:
-                print(f"        提示：{finding}")
+                print(one_line(f"        提示：{finding}"))
     refused = sum(o.status == "refused" for o in outcomes)
     print(f"共{len(outcomes)}个文件：导入{sum(o.status == 'imported' for o in outcomes)}个，"
           f"无变化{sum(o.status == 'unchanged' for o in outcomes)}个，拒绝{refused}个")
@@ -178,16 +179,16 @@ def run_import_targets(args) -> int:
         with ledger.begin() as session:
             preview = preview_targets(session, Path(args.file))
             if preview.refusal:
-                print(f"已拒绝  {preview.refusal.message}")
+                print(one_line(f"已拒绝  {preview.refusal.message}"))
                 return 1
             for line in preview.lines():
-                print(line)
+                print(one_line(line))
             if args.dry_run:
                 session.rollback()
                 print("（预览，未写入）")
                 return 0
             apply_targets(session, preview)
-        print(f"已导入  {Path(args.file).name}：{preview.summary()}")
+        print(one_line(f"已导入  {Path(args.file).name}：{preview.summary()}"))
     finally:
         ledger.close()
     return 0

@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from .. import __version__
+from ..domain.quoting import one_line, quote
 from ..errors import KnownError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -34,13 +35,33 @@ _ARGPARSE_WORDS = [
 ]
 
 
+_ARGV: list[str] = []
+"""The arguments :func:`main` parses, for the hint about file names that start with '-'."""
+
+
 class ChineseArgumentParser(argparse.ArgumentParser):
     """argparse that reports wrong arguments in one Chinese line and exits 2."""
 
     def error(self, message: str):
         for english, chinese in _ARGPARSE_WORDS:
             message = message.replace(english, chinese)
-        self.exit(EXIT_USAGE, f"参数错误：{message}（用 {self.prog} --help 查看用法）\n")
+        hint = _dash_hint(self, _ARGV)
+        self.exit(EXIT_USAGE, one_line(f"参数错误：{message}（用 {self.prog} --help 查看用法）{hint}") + "\n")
+
+
+def _dash_hint(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """A file named like an option (``-x.xlsx``) is taken for one: say how to pass it."""
+    known = set(parser._option_string_actions)
+    for token in argv:
+        if token == "--":
+            break
+        if len(token) > 1 and token.startswith("-") and token.split("=", 1)[0] not in known:
+            name = quote(token)
+            return (
+                f"。“{name}”以“-”开头，被当作了选项：文件名请写在 -- 之后"
+                f"（例如 {parser.prog} … -- {name}），或写作 ./{name}"
+            )
+    return ""
 
 
 def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
@@ -111,6 +132,7 @@ def _run_window(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    _ARGV[:] = argv
     parser = build_parser(commands=_names_a_command(argv))
     args = parser.parse_args(argv)
     try:
@@ -118,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             return _run_window(args)
         return args.run(args) or EXIT_OK
     except KnownError as exc:
-        print(f"错误：{exc.message}", file=sys.stderr)
+        print(one_line(f"错误：{exc.message}"), file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
@@ -127,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         known = _known_database_error(exc)
         if known is None:
             return _report_bug(exc)
-        print(f"错误：{known.message}", file=sys.stderr)
+        print(one_line(f"错误：{known.message}"), file=sys.stderr)
         return known.exit_status
 
 
@@ -147,7 +169,7 @@ def _report_bug(exc: BaseException) -> int:
         sys.stderr.close()
         return EXIT_OK
     report = _write_crash_report(exc)
-    print(f"内部错误（程序缺陷）：{type(exc).__name__}: {exc}。详细报告：{report}", file=sys.stderr)
+    print(one_line(f"内部错误（程序缺陷）：{type(exc).__name__}: {quote(exc, 200)}。详细报告：{report}"), file=sys.stderr)
     return EXIT_BUG
 
 

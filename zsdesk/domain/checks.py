@@ -787,8 +787,11 @@ def validate_explanation(text: str) -> str:
             "例如“已提交申报材料，等待省里审核”",
             "explanation",
         )
-    if len(cleaned) > 2000:
-        raise ValidationError("说明太长：请控制在2000字以内", "explanation")
+    from .text_limits import too_long
+
+    message = too_long("explanations", "explanation", cleaned)
+    if message:
+        raise ValidationError(message, "explanation")
     return cleaned
 
 

@@ -15,6 +15,7 @@ from ..errors import ValidationError
 from .enums import PIPELINE, Indicator, Measure, Stage
 from .money import MoneyError, parse_wan
 from .periods import YearMonth
+from .text_limits import LIMITS, Limit, too_long_message
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
@@ -31,8 +32,16 @@ def required_text(value: str | None, field: str, label: str) -> str:
 def text_length(value: str | None, field: str, label: str, limit: int) -> str:
     text = (value or "").strip()
     if len(text) > limit:
-        raise ValidationError(f"{label}太长（最多{limit}个字）", field)
+        raise ValidationError(too_long_message(Limit(label, limit), len(text)), field)
     return text
+
+
+def within_limits(data, table: str, prefix: str = "") -> None:
+    """Every text field of ``data`` that :mod:`~zsdesk.domain.text_limits` bounds."""
+    for name, limit in LIMITS[table].items():
+        value = getattr(data, name, None)
+        if isinstance(value, str):
+            text_length(value, prefix + name, limit.label, limit.chars)
 
 
 def amount(value: str | int | Decimal | None, field: str, label: str, *, required: bool = False) -> Decimal | None:
@@ -163,7 +172,7 @@ def target_value(indicator: Indicator, value: str | int | Decimal | None) -> Dec
 def validate_project(data, today: dt.date) -> None:
     """A :class:`~zsdesk.domain.records.ProjectData` that may be saved, or ValidationError."""
     required_text(data.name, "name", "项目名称")
-    text_length(data.name, "name", "项目名称", 300)
+    within_limits(data, "projects")
     if data.unit_id is None:
         raise ValidationError("请选择项目所属单位", "unit_id")
     if data.planned_investment is None:
@@ -178,17 +187,8 @@ def validate_project(data, today: dt.date) -> None:
         if value is not None:
             amount(value, name, label)
     if data.new_investor_name is not None:
-        text_length(data.new_investor_name, "investor", "投资方名称", 200)
-    for name, label, limit in (
-        ("industry", "产业类别", 50),
-        ("liaison_leader", "联系领导", 100),
-        ("responsible_unit", "责任单位", 100),
-        ("cooperating_departments", "配合部门", 300),
-        ("person_in_charge", "责任人", 100),
-        ("site", "选址", 200),
-        ("land_status", "用地情况", 200),
-    ):
-        text_length(getattr(data, name), name, label, limit)
+        investor = LIMITS["projects"]["investor"]
+        text_length(data.new_investor_name, "investor", investor.label, investor.chars)
     stage_dates(data.stage, {s: d for s, d in data.dates.items() if d is not None}, today)
     if data.declared:
         if data.declared_on is None:
@@ -208,6 +208,7 @@ def validate_project(data, today: dt.date) -> None:
 
 def validate_follow_up(entry, today: dt.date, index: int = 0) -> None:
     prefix = f"follow_ups:{index}:"
+    within_limits(entry, "follow_ups", prefix)
     if entry.date is None:
         raise ValidationError("跟踪记录请填写日期", prefix + "date")
     not_in_future(entry.date, prefix + "date", "跟踪日期", today)
@@ -221,18 +222,18 @@ def validate_follow_up(entry, today: dt.date, index: int = 0) -> None:
 
 def validate_investor(data, today: dt.date) -> None:
     required_text(data.name, "name", "客商名称")
-    text_length(data.name, "name", "客商名称", 200)
-    for name, label, limit in (("home_region", "来源地", 100), ("industry", "产业", 50), ("chamber", "商会", 100)):
-        text_length(getattr(data, name), name, label, limit)
+    within_limits(data, "investors")
     not_in_future(data.registered_on, "registered_on", "落户日期", today)
     for index, contact in enumerate(data.contacts or []):
         required_text(contact.name, f"contacts:{index}:name", "联系人姓名")
+        within_limits(contact, "contacts", f"contacts:{index}:")
     for index, visit in enumerate(data.visits or []):
         validate_visit(visit, today, index)
 
 
 def validate_visit(visit, today: dt.date, index: int = 0) -> None:
     prefix = f"visits:{index}:"
+    within_limits(visit, "visits", prefix)
     if visit.date is None:
         raise ValidationError("考察记录请填写日期", prefix + "date")
     not_in_future(visit.date, prefix + "date", "考察日期", today)
@@ -246,7 +247,7 @@ def validate_visit(visit, today: dt.date, index: int = 0) -> None:
 
 def validate_event(data, today: dt.date) -> None:
     required_text(data.name, "name", "活动名称")
-    text_length(data.name, "name", "活动名称", 200)
+    within_limits(data, "events")
     if data.kind is None:
         raise ValidationError("请选择活动类型", "kind")
     if data.date is None:

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -29,14 +28,16 @@ from .. import __version__
 from ..domain.enums import EventKind, Measure, Stage
 from ..domain.money import wan_to_yuan
 from ..domain.periods import YearMonth
+from ..domain.quoting import quote
 from ..errors import InputError
 from ..store import settings as keys
 from ..store.models import Event, FundRecord, Investor, Project, Unit, Visit
 from ..store.progress_query import load_progress
 from ..store.units import find_unit
 from . import layout as L
+from . import limits
 from .machine import MachineData, Table, write_machine_sheet
-from .xlsx import FormSheet, new_workbook, save_atomically
+from .xlsx import FormSheet, get_column_letter, new_workbook, save_atomically
 
 
 @dataclass(frozen=True)
@@ -100,16 +101,45 @@ def export_return(
         raise InputError(f"{period.chinese}尚未到来，不能导出该月的月报")
     unit_row = find_unit(session, unit) if isinstance(unit, str) else unit
     data = collect_return(session, unit_row, period)
+    explanations = [_as_explanation(e) for e in explanations] if explanations else []
+    _refuse_too_long(data, explanations)
     workbook = new_workbook()
     write_project_sheet(workbook, data, today or dt.date.today())
     write_target_sheet(workbook, data)
     write_visit_sheet(workbook, data)
     if explanations:
-        write_explanation_sheet(workbook, data, [_as_explanation(e) for e in explanations])
+        write_explanation_sheet(workbook, data, explanations)
     write_machine_sheet(workbook, machine_data(data, today))
     path = Path(path)
     save_atomically(workbook, path)
     return ExportResult(path, data.unit, period, len(data.projects), len(data.visits), len(data.events))
+
+
+def _refuse_too_long(data: ReturnData, explanations: list[Explanation]) -> None:
+    """Text beyond its field's limit (kept from before the limits, or written by plain
+    SQL) is refused before anything is written: a cell is never cut, and a return the
+    bureau would refuse is not made."""
+    fix = "请在zsdesk中删减后再导出月报"
+    for p in data.projects:
+        message = limits.project_too_long(p)
+        if message:
+            raise InputError(f"{limits.named('项目', p['name'], p['code'])}的{message}。{fix}")
+    for inv in data.investors:
+        message = limits.investor_too_long(inv)
+        if message:
+            raise InputError(f"{limits.named('客商', inv['name'] or '')}的{message}。{fix}")
+    for v in data.visits:
+        message = limits.visit_too_long(v)
+        if message:
+            raise InputError(f"{v['date']}的考察对接记录中，{message}。{fix}")
+    for e in data.events:
+        message = limits.event_too_long(e)
+        if message:
+            raise InputError(f"{limits.named('招商活动', e['name'])}的{message}。{fix}")
+    for item in explanations:
+        message = limits.explanation_too_long(item.explanation)
+        if message:
+            raise InputError(f"审核说明（{quote(item.record)}）的{message}。{fix}")
 
 
 def _as_explanation(item) -> Explanation:

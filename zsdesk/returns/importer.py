@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.periods import YearMonth
+from ..domain.quoting import quote
 from ..store import settings as keys
 from ..store.db import Ledger
 from ..store.models import CheckAcknowledgement, Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
@@ -204,7 +205,7 @@ class ReturnPreview:
         if self.refusal:
             return self.refusal.message
         text = (
-            f"{self.unit} {self.period.chinese}：新增项目{len(self.new)}个、变更{len(self.changed)}个、"
+            f"{quote(self.unit)} {self.period.chinese}：新增项目{len(self.new)}个、变更{len(self.changed)}个、"
             f"未变{len(self.unchanged)}个，到位资金变动{self.funds_changed}处"
         )
         extras = []
@@ -234,8 +235,8 @@ class FileOutcome:
         if self.status == "refused":
             return f"{word}  {self.preview.refusal.message}"
         if self.status == "unchanged":
-            return f"{word}  {self.path.name}：{self.preview.unit} {self.preview.period.chinese}与台账中已有的相同，未作改动"
-        return f"{word}  {self.path.name}：{self.preview.summary()}"
+            return f"{word}  {quote(self.path.name, 80)}：{quote(self.preview.unit)} {self.preview.period.chinese}与台账中已有的相同，未作改动"
+        return f"{word}  {quote(self.path.name, 80)}：{self.preview.summary()}"
 
 
 # --- preview --------------------------------------------------------------------------
@@ -301,10 +302,10 @@ class _Planner:
         unit = session.scalar(select(Unit).where(Unit.name == parsed.unit))
         if unit is None:
             known = "、".join(session.scalars(select(Unit.name).order_by(Unit.sort_order, Unit.id))) or "（无）"
-            raise self.refuse(f"填报单位“{parsed.unit}”不是本台账的单位（本台账的单位有：{known}）")
+            raise self.refuse(f"填报单位“{quote(parsed.unit)}”不是本台账的单位（本台账的单位有：{known}）")
         county = keys.get_setting(session, keys.COUNTY_NAME)
         if parsed.county and county and parsed.county != county:
-            raise self.refuse(f"这是“{parsed.county}”的月报，而本台账是“{county}”的")
+            raise self.refuse(f"这是“{quote(parsed.county)}”的月报，而本台账是“{county}”的")
         period = parsed.period
         locked = session.scalar(
             select(MonthLock.id).where(
@@ -376,7 +377,7 @@ class _Planner:
         threshold = keys.get_setting(self.session, keys.MAJOR_THRESHOLD)
         if parsed.threshold and threshold and Decimal(parsed.threshold) != Decimal(threshold):
             preview.findings.append(
-                f"填报单位的大项目门槛是{parsed.threshold}万元，本台账是{threshold}万元：大项目按本台账的门槛统计"
+                f"填报单位的大项目门槛是{quote(parsed.threshold)}万元，本台账是{threshold}万元：大项目按本台账的门槛统计"
             )
 
     def _findings_after(self) -> None:
@@ -414,7 +415,7 @@ class _Planner:
                 project = next(p for p in self.parsed.projects if p.code == row.code)
                 raise RefusedFile(
                     self.parsed.path,
-                    f"项目编号“{row.code}”（{row.name}）在本台账中属于“{names.get(row.unit_id, '?')}”，"
+                    f"项目编号“{quote(row.code)}”（{quote(row.name)}）在本台账中属于“{names.get(row.unit_id, '?')}”，"
                     f"不能由“{self.unit.name}”的月报导入",
                     sheet=L.PROJECT_SHEET,
                     row=project.row or None,
@@ -451,7 +452,7 @@ class _Planner:
         self.absent_rows = absent
         preview.absent = [(row["code"], row["name"]) for row in absent]
         if absent:
-            names = "、".join(f"“{row['name']}”" for row in absent[:5]) + (f"等{len(absent)}个" if len(absent) > 5 else "")
+            names = "、".join(f"“{quote(row['name'])}”" for row in absent[:5]) + (f"等{len(absent)}个" if len(absent) > 5 else "")
             preview.findings.append(
                 f"本台账中{self.unit.name}的项目{names}不在此月报中：保留项目，但其{self.parsed.period.year}年"
                 f"1至{self.parsed.period.month}月的到位资金按月报清除"
@@ -611,7 +612,7 @@ class _Planner:
                     self.work.investor_updates.append({"id": row["id"], **changed})
         if unknown_units:
             self.preview.findings.append(
-                f"客商所属单位{'、'.join(sorted(unknown_units))}不在本台账中：这些客商记为不属于任何单位"
+                f"客商所属单位{'、'.join(quote(u) for u in sorted(unknown_units))}不在本台账中：这些客商记为不属于任何单位"
             )
         return resolved
 
@@ -666,7 +667,7 @@ class _Planner:
         work.visit_deletes = [i for ids in current.values() for i in ids]
         if unlinked:
             self.preview.findings.append(
-                f"考察记录关联的项目{'、'.join(f'“{n}”' for n in sorted(set(unlinked)))}不在本台账中，导入后不关联项目"
+                f"考察记录关联的项目{'、'.join(f'“{quote(n)}”' for n in sorted(set(unlinked)))}不在本台账中，导入后不关联项目"
             )
         self.preview.visits_added = len(work.visit_inserts)
         self.preview.visits_removed = len(work.visit_deletes)

@@ -24,8 +24,12 @@ FIRST_DATA_ROW = 5
 TOTAL_LABEL = "合计"
 SUBTOTAL_LABEL = "小计"
 
-MAX_PROJECTS = 50_000
-MAX_VISITS = 20_000
+from .limits import MAX_PROJECTS, MAX_VISITS  # noqa: E402  (one documented cap per return)
+
+MAX_SHEET_ROWS = 2 * MAX_PROJECTS + 2 * MAX_VISITS + 1_100
+"""Rows any sheet of a return may hold in its XML (the hidden sheet: projects, their
+investors, visits, events; plus blank rows a spreadsheet program writes), checked
+before parsing."""
 SLACK_ROWS = 40
 """Rows a form may have beyond its data: title, headers, totals, footer, a clerk's note."""
 

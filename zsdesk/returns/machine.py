@@ -22,8 +22,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from openpyxl.cell import WriteOnlyCell
-
+from ..cellwriter import EXCEL_CELL_LIMIT, FormSheet, cell_text
+from ..domain.text_limits import LONG_TEXT
+from ..domain.quoting import quote
 from .problems import Place
 from .xlsx import sheet_rows
 
@@ -101,36 +102,34 @@ def _digest(kind: str, version: str, meta: dict[str, str], tables: Iterable[Tabl
     return hasher.hexdigest()
 
 
-def _text_cell(ws, text: str):
-    """Text that must stay text even if it looks like a formula or an error code."""
-    if not text:
-        return None
-    if text[0] in "=#":
-        cell = WriteOnlyCell(ws)
-        cell._value = text
-        cell.data_type = "s"
-        return cell
-    return text
-
-
 def write_machine_sheet(workbook, data: MachineData) -> None:
-    """Append the hidden sheet (rows are escaped here; callers pass plain text)."""
-    ws = workbook.create_sheet(SHEET)
-    ws.sheet_state = "hidden"
-    meta = {key: escape(value) for key, value in data.meta.items()}
-    tables = [
-        Table(t.name, list(t.fields), [[escape(v) for v in row] for row in t.rows]) for t in data.tables.values()
-    ]
+    """Append the hidden sheet (rows are escaped here; callers pass plain text).
+
+    Every value goes through :func:`~zsdesk.cellwriter.cell_text` before the digest is
+    taken, exactly as the printed form's cells do, so a character XML cannot hold is
+    the same visible U+FFFD on both copies (and what an import stores).
+    """
+    sheet = FormSheet(workbook, SHEET, hidden=True)
+
+    def clean(value: str) -> str:
+        return escape(cell_text(value))
+
+    meta = {key: clean(value) for key, value in data.meta.items()}
+    tables = [Table(t.name, list(t.fields), [[clean(v) for v in row] for row in t.rows]) for t in data.tables.values()]
     meta["digest"] = _digest(data.kind, data.version, meta, tables)
-    ws.append([FORMAT, data.kind, data.version])
+
+    def put(values) -> None:
+        sheet.append([sheet.cell(v or None, "plain") for v in values])
+
+    put([FORMAT, data.kind, data.version])
     for key, value in meta.items():
-        ws.append([key, _text_cell(ws, value)])
+        put([key, value])
     for table in tables:
-        ws.append(["#" + table.name, *table.fields])
+        put(["#" + table.name, *table.fields])
         name = table.name
         for row in table.rows:
-            ws.append([name, *(_text_cell(ws, v) for v in row)])
-    ws.append(["#end"])
+            put([name, *row])
+    put(["#end"])
 
 
 KIND_NAMES = {"return": "月报", "targets": "年度目标任务分解表", "summary": "汇总表"}
@@ -157,11 +156,11 @@ def read_machine_sheet(place: Place, workbook, kind: str, limit: int) -> Machine
             if len(cells) < 3 or cells[0] != FORMAT:
                 raise where.refuse(f"不是zsdesk导出的{wanted}（隐藏数据表的格式标识不对）", row=number)
             if cells[1] != kind:
-                other = KIND_NAMES.get(cells[1], cells[1])
+                other = KIND_NAMES.get(cells[1], quote(cells[1]))
                 raise place.refuse(f"这是zsdesk的{other}，不是{wanted}")
             if cells[2] != VERSION:
                 raise place.refuse(
-                    f"格式版本 {cells[2]} 不受支持（本程序读取版本 {VERSION}）；请用新版zsdesk导入，或请对方用同一版本重新导出"
+                    f"格式版本 {quote(cells[2])} 不受支持（本程序读取版本 {VERSION}）；请用新版zsdesk导入，或请对方用同一版本重新导出"
                 )
             continue
         if ended:
@@ -176,7 +175,7 @@ def read_machine_sheet(place: Place, workbook, kind: str, limit: int) -> Machine
         elif tag.startswith("#"):
             current = Table(tag[1:], cells[1:])
             if current.name in tables:
-                raise where.refuse(f"隐藏数据表中“{current.name}”出现两次（被改动过）", row=number)
+                raise where.refuse(f"隐藏数据表中“{quote(current.name)}”出现两次（被改动过）", row=number)
             tables[current.name] = current
         elif current is None:
             if len(cells) > 2:
@@ -192,8 +191,16 @@ def read_machine_sheet(place: Place, workbook, kind: str, limit: int) -> Machine
         raise where.refuse("隐藏数据表不完整（缺少结束标记），文件可能被截断或改动过")
     stated = meta.pop("digest", "")
     if stated != _digest(kind, head[2], meta, tables.values()):
+        if any(len(v) >= EXCEL_CELL_LIMIT for t in tables.values() for row in t.rows for v in row):
+            # An older zsdesk let openpyxl cut a long text in the hidden copy after the digest.
+            raise where.refuse(
+                f"有一段文字被截断在{EXCEL_CELL_LIMIT:,}个字符（Excel单元格的上限）：这份{wanted}由旧版zsdesk导出，"
+                f"其中的文字超过了字段上限（进展情况、存在问题、备注最多{LONG_TEXT:,}个字）。请填报单位删减后用新版zsdesk重新导出"
+            )
         raise where.refuse("隐藏数据表的校验码不符：文件被改动过或已损坏。请对方重新导出月报，不要修改隐藏的数据表")
-    meta = {key: unescape(value) for key, value in meta.items()}
+    # A character XML cannot hold can still arrive escaped (a file from an older zsdesk,
+    # or written by hand): it becomes the same visible U+FFFD the printed form shows.
+    meta = {key: cell_text(unescape(value)) for key, value in meta.items()}
     for table in tables.values():
-        table.rows = [[unescape(v) for v in row] for row in table.rows]
+        table.rows = [[cell_text(unescape(v)) if "\\" in v else v for v in row] for row in table.rows]
     return MachineData(kind, meta, tables, head[2])

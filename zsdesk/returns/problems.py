@@ -6,6 +6,7 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from ..domain.quoting import one_line, quote
 from ..errors import InputError
 
 
@@ -32,13 +33,15 @@ class RefusedFile(InputError):
         self.row = row
         self.column = column
         self.header = header
-        super().__init__(f"文件“{self.path.name}”{self.where}：{reason}")
+        # One line whatever the file holds: the reasons quote file text through
+        # quote(); the file name and anything missed are escaped here.
+        super().__init__(one_line(f"文件“{self.path.name}”{self.where}：{reason}"))
 
     @property
     def where(self) -> str:
         parts = []
         if self.sheet:
-            parts.append(f"工作表“{self.sheet}”")
+            parts.append(f"工作表“{quote(self.sheet)}”")
         if self.row:
             parts.append(f"第{self.row}行")
         if self.column:

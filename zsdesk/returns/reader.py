@@ -25,7 +25,9 @@ from pathlib import Path
 from ..domain.enums import EventKind, InvestorType, Stage
 from ..domain.money import yuan_to_wan
 from ..domain.periods import PeriodError, YearMonth
+from ..domain.quoting import quote
 from . import layout as L
+from . import limits
 from .export import form_title
 from .machine import MachineData, read_machine_sheet
 from .problems import Place, RefusedFile
@@ -98,8 +100,8 @@ class Correction:
         from openpyxl.utils import get_column_letter
 
         return (
-            f"工作表“{self.sheet}”第{self.row}行{get_column_letter(self.column)}列（{self.header}）"
-            f"在Excel中由“{self.before}”改为“{self.after}”"
+            f"工作表“{quote(self.sheet)}”第{self.row}行{get_column_letter(self.column)}列（{self.header}）"
+            f"在Excel中由“{quote(self.before)}”改为“{quote(self.after)}”"
         )
 
 
@@ -127,7 +129,7 @@ class ParsedReturn:
 def read_return(path: str | Path, *, today: dt.date | None = None) -> ParsedReturn:
     """Read and check one return file; :class:`RefusedFile` if it cannot be imported."""
     path = Path(path)
-    sha = check_workbook_file(path)
+    sha = check_workbook_file(path, max_rows=L.MAX_SHEET_ROWS)
     place = Place(path)
     with open_workbook(path) as workbook:
         machine = read_machine_sheet(place, workbook, "return", limit=2 * L.MAX_PROJECTS + 2 * L.MAX_VISITS + 100)
@@ -136,7 +138,32 @@ def read_return(path: str | Path, *, today: dt.date | None = None) -> ParsedRetu
             raise place.refuse(f"月报的月份{parsed.period.chinese}尚未到来")
         _read_project_sheet(place, workbook, parsed)
         _read_visit_sheet(place, workbook, parsed)
+    _check_text_limits(place, parsed)
     return parsed
+
+
+def _check_text_limits(place: Place, parsed: ParsedReturn) -> None:
+    """Text longer than its field allows is refused here, as in the editors."""
+    for project in parsed.projects:
+        message = limits.project_too_long({**project.values, "investor": project.investor_name})
+        if message:
+            where = place.on(L.PROJECT_SHEET) if project.row else place.on("_zsdesk")
+            raise where.refuse(
+                f"{limits.named('项目', project.values['name'], project.code)}的{message}（在填报单位的zsdesk中删减后重新导出）",
+                row=project.row or None,
+            )
+    for investor in parsed.investors.values():
+        message = limits.investor_too_long(investor.values)
+        if message:
+            raise place.refuse(f"{limits.named('客商', investor.values['name'])}的{message}（在填报单位的zsdesk中删减后重新导出）")
+    for visit in parsed.visits:
+        message = limits.visit_too_long(visit.values)
+        if message:
+            raise place.refuse(f"{visit.values['date']}的考察对接记录中，{message}（在填报单位的zsdesk中删减后重新导出）")
+    for event in parsed.events:
+        message = limits.event_too_long(event.values)
+        if message:
+            raise place.refuse(f"{limits.named('招商活动', event.values['name'])}的{message}（在填报单位的zsdesk中删减后重新导出）")
 
 
 # --- the hidden sheet, typed ----------------------------------------------------------
@@ -147,10 +174,15 @@ def _from_machine(place: Place, machine: MachineData, sha: str) -> ParsedReturn:
     try:
         period = YearMonth.parse(meta.get("period", ""))
     except PeriodError:
-        raise hidden.refuse(f"隐藏数据表中的月份“{meta.get('period')}”无效") from None
+        raise hidden.refuse(f"隐藏数据表中的月份“{quote(meta.get('period'))}”无效") from None
     unit = meta.get("unit", "").strip()
     if not unit:
         raise hidden.refuse("隐藏数据表中没有填报单位")
+    declared = meta.get("projects", "")
+    if declared.isdigit() and int(declared) > L.MAX_PROJECTS:
+        raise place.refuse(
+            f"月报中有{int(declared):,}个项目，超过每份月报的上限{L.MAX_PROJECTS:,}个：不是一个单位的正常月报，拒绝导入"
+        )
     for name in ("projects", "investors", "visits", "events"):
         if name not in machine.tables:
             raise hidden.refuse(f"隐藏数据表缺少“{name}”部分")
@@ -178,13 +210,13 @@ def _from_machine(place: Place, machine: MachineData, sha: str) -> ParsedReturn:
         for row in machine.table("investors").dicts():
             investor = _machine_investor(row)
             if investor.key in parsed.investors:
-                raise ValueError(f"客商编号 {investor.key} 重复")
+                raise ValueError(f"客商编号 {quote(investor.key)} 重复")
             parsed.investors[investor.key] = investor
         seen: set[str] = set()
         for row in machine.table("projects").dicts():
             project = _machine_project(row, period, parsed.investors)
             if project.code in seen:
-                raise place.refuse(f"项目编号 {project.code} 在隐藏数据表中出现两次")
+                raise place.refuse(f"项目编号 {quote(project.code)} 在隐藏数据表中出现两次")
             seen.add(project.code)
             parsed.projects.append(project)
         for row in machine.table("visits").dicts():
@@ -202,7 +234,7 @@ def _date(text: str) -> dt.date | None:
 
 def _bit(text: str) -> bool:
     if text not in ("0", "1"):
-        raise ValueError(f"“{text}”不是0或1")
+        raise ValueError(f"“{quote(text)}”不是0或1")
     return text == "1"
 
 
@@ -210,13 +242,13 @@ def _wan(text: str) -> Decimal | None:
     if text == "":
         return None
     if not re.fullmatch(r"-?\d{1,18}", text):
-        raise ValueError(f"金额“{text}”无效")
+        raise ValueError(f"金额“{quote(text)}”无效")
     return yuan_to_wan(int(text))
 
 
 def _count(text: str) -> int:
     if not re.fullmatch(r"\d{1,9}", text):
-        raise ValueError(f"数字“{text}”无效")
+        raise ValueError(f"数字“{quote(text)}”无效")
     return int(text)
 
 
@@ -241,7 +273,7 @@ def _machine_investor(row: dict) -> ReturnInvestor:
 def _machine_project(row: dict, period: YearMonth, investors: dict[str, ReturnInvestor]) -> ReturnProject:
     code = row["code"]
     if not code or len(code) > 32:
-        raise ValueError(f"项目编号“{code}”无效")
+        raise ValueError(f"项目编号“{quote(code)}”无效")
     values: dict = {"stage": Stage(row["stage"]).value}
     for key in L.PROJECT_TEXT_FIELDS:
         values[key] = row[key]
@@ -352,12 +384,12 @@ def _cell_text(cell) -> str:
 def _check_headers(sheet: _Sheet, rows: dict[int, tuple], columns, first_row: int) -> None:
     top, bottom = L.header_grid(columns)
     for row_number, expected in ((first_row, top), (first_row + 1, bottom)):
-        cells = rows[row_number]
+        cells = rows.get(row_number, ())
         for column, wanted in enumerate(expected, start=1):
             found = _cell_text(cells[column - 1]) if column <= len(cells) else ""
             if found != (wanted or ""):
                 raise sheet.refuse(
-                    f"表头被改动：应为“{wanted or '（空）'}”，实为“{found or '（空）'}”。这不是zsdesk导出的月报格式",
+                    f"表头被改动：应为“{wanted or '（空）'}”，实为“{quote(found) or '（空）'}”。这不是zsdesk导出的月报格式",
                     row=row_number,
                     column=column,
                 )
@@ -377,7 +409,7 @@ def _check_total(sheet: _Sheet, cell, row: int, column: int, expected, first: in
         if not match or match.group(1) != letter or match.group(3) != letter or int(match.group(2)) > first or int(
             match.group(4)
         ) < last:
-            raise at.refuse(f"合计的公式“{cell.value}”被改动，应为本列各行之和")
+            raise at.refuse(f"合计的公式“{quote(cell.value)}”被改动，应为本列各行之和")
         return
     value = money_in(cell, at) if money else count_in(cell, at)
     if value != expected:
@@ -388,7 +420,7 @@ def _check_title(sheet: _Sheet, head: dict[int, tuple], title: str, unit: str) -
     found = _cell_text(head[1][0]) if head.get(1) else ""
     if found != shown(title).strip():
         raise sheet.refuse(
-            f"标题应为“{title}”，实为“{found}”：月报的单位或月份在Excel中被改动，或这不是zsdesk导出的月报",
+            f"标题应为“{quote(title, 60)}”，实为“{quote(found, 60)}”：月报的单位或月份在Excel中被改动，或这不是zsdesk导出的月报",
             row=1,
             column=1,
         )
@@ -399,7 +431,7 @@ def _check_unit_line(sheet: _Sheet, head: dict[int, tuple], unit: str) -> None:
     found = _cell_text(head[2][0]) if head.get(2) else ""
     wanted = shown(L.UNIT_PREFIX + unit).strip()
     if found != wanted:
-        raise sheet.refuse(f"填报单位应为“{wanted}”，实为“{found}”（与隐藏数据不符）", row=2, column=1)
+        raise sheet.refuse(f"填报单位应为“{quote(wanted)}”，实为“{quote(found)}”（与隐藏数据不符）", row=2, column=1)
 
 
 def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
@@ -413,13 +445,20 @@ def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
     sums = {key: Decimal(0) for key in L.MONEY_COLUMNS}
     last_data_row = L.FIRST_DATA_ROW - 1
     code_col = L.PROJECT_COL["code"]
+    checked = False
+
+    def check_head() -> None:
+        # Rows that are blank are not read: a header row emptied by hand is refused here.
+        _check_title(sheet, head, form_title(parsed.county, parsed.period), parsed.unit)
+        _check_headers(sheet, head, columns, L.HEADER_ROWS[0])
+
     for number, cells in sheet_rows(place, workbook, L.PROJECT_SHEET, limit, len(columns)):
         if number < L.FIRST_DATA_ROW:
             head[number] = cells
-            if number == L.FIRST_DATA_ROW - 1:
-                _check_title(sheet, head, form_title(parsed.county, parsed.period), parsed.unit)
-                _check_headers(sheet, head, columns, L.HEADER_ROWS[0])
             continue
+        if not checked:
+            check_head()
+            checked = True
         if total_row is not None:
             # The footer (who filled it in, who checked it) is text; a project row or a
             # figure below the totals would be printed but not imported: refuse it.
@@ -442,25 +481,28 @@ def _read_project_sheet(place: Place, workbook, parsed: ParsedReturn) -> None:
         project = by_code.get(code)
         if project is None:
             raise sheet.refuse(
-                f"项目编号“{code}”不在本月报的隐藏数据中（编号被改动，或这一行是在Excel中添加的）", row=number, column=code_col
+                f"项目编号“{quote(code)}”不在本月报的隐藏数据中（编号被改动，或这一行是在Excel中添加的）", row=number, column=code_col
             )
         if code in seen:
-            raise sheet.refuse(f"项目编号“{code}”在表中出现两次（另见第{seen[code]}行）", row=number, column=code_col)
+            raise sheet.refuse(f"项目编号“{quote(code)}”在表中出现两次（另见第{seen[code]}行）", row=number, column=code_col)
         seen[code] = number
         project.row = number
         amounts = _read_project_row(sheet, cells, number, project, parsed)
         for key, amount in amounts.items():
             sums[key] += amount
         last_data_row = number
-    if len(head) < L.FIRST_DATA_ROW - 1:
-        raise sheet.refuse("表格不完整：缺少标题或表头")
+    if not checked:
+        check_head()
     if total_row is None:
         raise sheet.refuse(f"找不到“{L.TOTAL_LABEL}”行：表格不完整，或在Excel中被改动")
     missing = [p for p in parsed.projects if p.code not in seen]
     if missing:
-        names = "、".join(f"“{p.exported_name}”（{p.code}）" for p in missing[:5])
-        more = f"等{len(missing)}个项目" if len(missing) > 5 else ""
-        raise sheet.refuse(f"隐藏数据中的项目{names}{more}在表中没有对应的行（在Excel中被删除了？）")
+        names = "、".join(f"{quote(p.code)} {quote(p.exported_name)}" for p in missing[:3])
+        more = f"等{len(missing)}个项目" if len(missing) > 3 else ""
+        raise sheet.refuse(
+            f"项目 {names}{more} 在本月报中被删除（表中没有它的行）。月报里不能删除项目："
+            "请用导出的原文件，或在Excel中撤销删除后再报送；项目确实不再跟踪的，请在zsdesk中将其阶段改为中止或终止，再重新导出月报"
+        )
 
 
 def _read_project_row(sheet: _Sheet, cells, number: int, project: ReturnProject, parsed: ParsedReturn) -> dict:
@@ -495,7 +537,7 @@ def _read_project_row(sheet: _Sheet, cells, number: int, project: ReturnProject,
         stage = Stage.from_label(label)
     except ValueError:
         choices = "、".join(s.label for s in Stage)
-        raise at("stage").refuse(f"项目阶段“{label}”无法识别，应为：{choices}") from None
+        raise at("stage").refuse(f"项目阶段“{quote(label)}”无法识别，应为：{choices}") from None
     if stage.value != values["stage"]:
         corrected("stage", Stage(values["stage"]).label, stage.label)
         values["stage"] = stage.value
@@ -562,16 +604,15 @@ class _VisitSheetReader:
         phase = self.phase
         if phase == "start":
             self.head[number] = cells
-            if number == 2:
-                _check_unit_line(self.visit_sheet, self.head, self.parsed.unit)
             if first == L.VISIT_SECTION:
+                _check_unit_line(self.visit_sheet, self.head, self.parsed.unit)
                 self.phase = "visit_header"
         elif phase in ("visit_header", "event_header"):
             sheet = self.visit_sheet if phase == "visit_header" else self.event_sheet
             for column, spec in enumerate(sheet.columns, start=1):
                 found = _cell_text(cells[column - 1])
                 if found != spec.header:
-                    raise sheet.refuse(f"表头被改动：应为“{spec.header}”，实为“{found or '（空）'}”", row=number, column=column)
+                    raise sheet.refuse(f"表头被改动：应为“{spec.header}”，实为“{quote(found) or '（空）'}”", row=number, column=column)
             self.phase = "visits" if phase == "visit_header" else "events"
             self.count, self.first, self.sums = 0, number + 1, {}
         elif phase in ("visits", "events"):
@@ -598,7 +639,7 @@ class _VisitSheetReader:
             serial = cells[0].value
             if serial != self.count + 1:
                 raise sheet.refuse(
-                    f"序号应为 {self.count + 1}，实为“{_cell_text(cells[0])}”（行被插入、删除或调换了顺序？）",
+                    f"序号应为 {self.count + 1}，实为“{quote(_cell_text(cells[0]))}”（行被插入、删除或调换了顺序？）",
                     row=number,
                     column=1,
                 )
@@ -658,7 +699,7 @@ class _VisitSheetReader:
         matches = {p.code for p in self.parsed.projects if name in (p.values["name"].strip(), p.exported_name.strip())}
         if len(matches) != 1:
             why = "不是本月报中的项目" if not matches else "与本月报中的多个项目同名"
-            raise sheet.at(number, column).refuse(f"关联项目“{name}”{why}")
+            raise sheet.at(number, column).refuse(f"关联项目“{quote(name)}”{why}")
         return matches.pop()
 
     def _event(self, number: int, cells, event: ReturnEvent) -> None:
@@ -685,7 +726,7 @@ class _VisitSheetReader:
             kind = EventKind.from_label(label)
         except ValueError:
             choices = "、".join(k.label for k in EventKind)
-            raise sheet.at(number, col["kind"]).refuse(f"活动类型“{label}”无法识别，应为：{choices}") from None
+            raise sheet.at(number, col["kind"]).refuse(f"活动类型“{quote(label)}”无法识别，应为：{choices}") from None
         if kind.value != values["kind"]:
             self._compare(sheet, number, col["kind"], EventKind(values["kind"]).label, kind.label)
             values["kind"] = kind.value

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import __version__
 from ..domain.enums import Indicator, Measure
+from ..domain.quoting import quote
 from ..errors import InputError
 from ..store import settings as keys
 from ..store.models import CountyTarget, Target, Unit, target_from_base, target_to_base
@@ -155,7 +156,7 @@ def preview_targets(session: Session, path: str | os.PathLike) -> TargetsPreview
 
 
 def _read_grid(session: Session, path: Path, preview: TargetsPreview) -> None:
-    check_workbook_file(path)
+    check_workbook_file(path, what="年度目标任务分解表")
     place = Place(path)
     units = dict(session.execute(select(Unit.name, Unit.id)).all())
     where = place.on(SHEET)
@@ -168,7 +169,7 @@ def _read_grid(session: Session, path: Path, preview: TargetsPreview) -> None:
             raise place.on("_zsdesk").refuse("隐藏数据表中的年份无效") from None
         county = keys.get_setting(session, keys.COUNTY_NAME)
         if machine.meta.get("county") and county and machine.meta["county"] != county:
-            raise place.refuse(f"这是“{machine.meta['county']}”的目标任务分解表，而本台账是“{county}”的")
+            raise place.refuse(f"这是“{quote(machine.meta['county'])}”的目标任务分解表，而本台账是“{county}”的")
         seen: dict[str, int] = {}
         header_seen = False
         limit = HEADER_ROW + MAX_UNITS + 20
@@ -179,7 +180,7 @@ def _read_grid(session: Session, path: Path, preview: TargetsPreview) -> None:
                 for column, wanted in enumerate(HEADERS, start=1):
                     found = _cell_text(cells[column - 1])
                     if found != wanted:
-                        raise where.refuse(f"表头被改动：应为“{wanted}”，实为“{found or '（空）'}”", row=number, column=column)
+                        raise where.refuse(f"表头被改动：应为“{wanted}”，实为“{quote(found) or '（空）'}”", row=number, column=column)
                 header_seen = True
                 continue
             if all(c.value is None for c in cells):
@@ -189,9 +190,9 @@ def _read_grid(session: Session, path: Path, preview: TargetsPreview) -> None:
             if not name:
                 raise at.refuse("单位名称为空")
             if name != COUNTY_ROW and name not in units:
-                raise at.refuse(f"单位“{name}”不是本台账的单位")
+                raise at.refuse(f"单位“{quote(name)}”不是本台账的单位")
             if name in seen:
-                raise at.refuse(f"单位“{name}”出现两次（另见第{seen[name]}行）")
+                raise at.refuse(f"单位“{quote(name)}”出现两次（另见第{seen[name]}行）")
             seen[name] = number
             row_values = {}
             for offset, indicator in enumerate(Indicator):

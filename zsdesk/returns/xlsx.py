@@ -15,214 +15,39 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
-from copy import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from defusedxml import DefusedXmlException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
 from openpyxl.worksheet.dimensions import SheetDimension
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.xml.functions import iterparse
 
 from ..domain.money import WAN_DECIMALS
-from ..errors import KnownError
+from ..domain.quoting import quote
 from .problems import Place, RefusedFile
 
 # ---------------------------------------------------------------------------------------
-# Writing
+# Writing: every cell goes through zsdesk.cellwriter (kept importable from here)
 # ---------------------------------------------------------------------------------------
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-BODY_FONT = "宋体"
-TITLE_FONT = "黑体"
-MONEY_FORMAT = "#,##0.00##"
-COUNT_FORMAT = "#,##0"
-PERCENT_FORMAT = "0.00%"
-
-_thin = Side(style="thin", color="000000")
-_GRID = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-_HEAD_FILL = PatternFill("solid", fgColor="E7E6E6")
-_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
-
-STYLES: dict[str, dict] = {
-    "title": dict(font=Font(name=TITLE_FONT, size=16, bold=True), alignment=Alignment(horizontal="center", vertical="center")),
-    "subtitle": dict(font=Font(name=BODY_FONT, size=11), alignment=Alignment(horizontal="left", vertical="center")),
-    "subtitle_right": dict(font=Font(name=BODY_FONT, size=11), alignment=Alignment(horizontal="right", vertical="center")),
-    "header": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True),
-        alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-        border=_GRID,
-        fill=_HEAD_FILL,
-    ),
-    "text": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID),
-    "wrap": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center", wrap_text=True), border=_GRID),
-    "center": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(horizontal="center", vertical="center"), border=_GRID),
-    "money": dict(
-        font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID, number_format=MONEY_FORMAT
-    ),
-    "count": dict(
-        font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID, number_format=COUNT_FORMAT
-    ),
-    "percent": dict(
-        font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center"), border=_GRID, number_format=PERCENT_FORMAT
-    ),
-    "total_label": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True),
-        alignment=Alignment(horizontal="center", vertical="center"),
-        border=_GRID,
-        fill=_TOTAL_FILL,
-    ),
-    "total_text": dict(font=Font(name=BODY_FONT, size=10, bold=True), border=_GRID, fill=_TOTAL_FILL),
-    "total_money": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True),
-        alignment=Alignment(vertical="center", shrink_to_fit=True),
-        border=_GRID,
-        fill=_TOTAL_FILL,
-        number_format=MONEY_FORMAT,
-    ),
-    "total_count": dict(
-        font=Font(name=BODY_FONT, size=10, bold=True), border=_GRID, fill=_TOTAL_FILL, number_format=COUNT_FORMAT
-    ),
-    "section": dict(font=Font(name=BODY_FONT, size=11, bold=True), alignment=Alignment(vertical="center")),
-    "note": dict(font=Font(name=BODY_FONT, size=10), alignment=Alignment(vertical="center")),
-    "footer": dict(font=Font(name=BODY_FONT, size=11), alignment=Alignment(vertical="center")),
-    "plain": dict(),
-}
-
-
-def printable(text: str) -> str:
-    """Text as a cell can hold it: characters XML forbids become U+FFFD."""
-    return _ILLEGAL_XML.sub("\ufffd", text)
-
-
-class FormSheet:
-    """A write-only sheet laid out as a printed form.
-
-    Column widths and print setup are set before the first row; rows are appended
-    as lists of cells made by :meth:`cell`. Styles come from prototype cells, so
-    styling 40,000 cells costs a copy each, not a lookup.
-    """
-
-    def __init__(self, workbook, title: str, widths: Sequence[float]):
-        self.ws = workbook.create_sheet(title)
-        self.width = len(widths)
-        self._styles: dict[tuple[str, bool], object] = {}
-        self.rows_written = 0
-        for index, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[get_column_letter(index)].width = width
-
-    def _style(self, name: str, quoted: bool = False):
-        key = (name, quoted)
-        style = self._styles.get(key)
-        if style is None:
-            proto = WriteOnlyCell(self.ws)
-            for attr, value in STYLES[name].items():
-                setattr(proto, attr, value)
-            if quoted:
-                proto.quotePrefix = True
-            style = self._styles[key] = proto._style
-        return style
-
-    def cell(self, value, style: str = "text") -> WriteOnlyCell:
-        """A styled cell; a str is always stored as text, never as a formula."""
-        if isinstance(value, str):
-            text = printable(value)
-            cell = WriteOnlyCell(self.ws)
-            cell._value = text
-            cell.data_type = "s"
-            cell._style = copy(self._style(style, text.startswith(FORMULA_STARTS)))
-            return cell
-        if isinstance(value, float):
-            raise TypeError("zsdesk writes no floats")
-        cell = WriteOnlyCell(self.ws, value)
-        cell._style = copy(self._style(style))
-        return cell
-
-    def formula(self, text: str, style: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.ws, text)
-        assert cell.data_type == "f"
-        cell._style = copy(self._style(style))
-        return cell
-
-    def append(self, cells: Sequence, height: float | None = None) -> int:
-        """Write a row; returns its row number."""
-        self.rows_written += 1
-        if height is not None:
-            self.ws.row_dimensions[self.rows_written].height = height
-        self.ws.append(list(cells))
-        return self.rows_written
-
-    def merge(self, row: int, first_col: int, last_col: int, last_row: int | None = None) -> None:
-        self.ws.merged_cells.add(
-            f"{get_column_letter(first_col)}{row}:{get_column_letter(last_col)}{last_row or row}"
-        )
-
-    def band(self, row_cells: dict[int, object]) -> list:
-        """A full-width row from {column: cell}; the gaps filled with empty cells."""
-        return [row_cells.get(col) for col in range(1, self.width + 1)]
-
-    def print_setup(self, title_rows: str | None, freeze: str | None) -> None:
-        """A4 landscape, one page wide, header rows on every page, page numbers."""
-        ws = self.ws
-        ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.4
-        ws.page_margins.top = 0.5
-        ws.page_margins.bottom = 0.6
-        ws.page_margins.header = 0.2
-        ws.page_margins.footer = 0.25
-        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-        ws.oddFooter.center.size = 9
-        if title_rows:
-            ws.print_title_rows = title_rows
-        if freeze:
-            ws.freeze_panes = freeze
-
-
-def new_workbook():
-    return openpyxl.Workbook(write_only=True)
-
-
-def save_atomically(workbook, path: Path) -> None:
-    """Write beside the target, then move into place: never half a file at ``path``."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise KnownError(f"文件夹不存在：{folder}")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=folder)
-    except OSError as exc:
-        raise KnownError(f"无法在文件夹中写入文件（{exc.strerror or exc}）：{folder}") from None
-    os.close(handle)
-    try:
-        workbook.save(temp)
-        os.replace(temp, path)
-    except PermissionError:
-        raise KnownError(f"无法写入“{path.name}”：文件正被其他程序（如Excel）打开，或没有写入权限") from None
-    except OSError as exc:
-        raise KnownError(f"无法写入“{path.name}”（{exc.strerror or exc}）") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+from ..cellwriter import (  # noqa: E402,F401  (re-exported for the returns modules)
+    FORMULA_STARTS,
+    STYLES,
+    FormSheet,
+    get_column_letter,
+    new_workbook,
+    printable,
+    save_atomically,
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -230,20 +55,49 @@ def save_atomically(workbook, path: Path) -> None:
 # ---------------------------------------------------------------------------------------
 
 MAX_MEMBERS = 2_000
-MAX_MEMBER_BYTES = 256 * 2**20
-MAX_TOTAL_BYTES = 512 * 2**20
+MAX_MEMBER_BYTES = 64 * 2**20
+"""Uncompressed size of any one part (a sheet, the shared strings). A return of the
+large demo's biggest unit (2,500 projects) is a few MiB per part; 5,000 projects with
+every free-text field at its 2,000-character limit would not fit, and is not a return
+a unit writes."""
+MAX_TOTAL_BYTES = 160 * 2**20
 MAX_RATIO = 200
 """A part that inflates more than this many times (and beyond 1 MiB) is a zip bomb."""
+MAX_SHARED_STRINGS = 400_000
+"""Distinct texts in a workbook: a return of 5,000 projects has at most ~40 per
+project, hidden copies included."""
+DEFAULT_MAX_ROWS = 25_000
+"""Rows any worksheet may hold (counted in its XML before it is parsed)."""
 _CHUNK = 2**20
+
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+"""What no spreadsheet program writes in a workbook's XML, and what entity attacks need:
+refused before any parser sees it, whichever parser openpyxl uses (defusedxml, or lxml
+when python-docx brought it in)."""
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_SI_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_TAIL = 64
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+
+_FORBIDDEN_XML = "文件中含有XML实体或文档类型声明（Excel不会写这些，可能是恶意构造的文件），拒绝读取"
+
+def _caused_by_forbidden_xml(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
 
 # What openpyxl and the XML parser raise on a file that is not what it claims to be.
 DAMAGE = (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, TypeError, EOFError, OSError, IndexError, AttributeError)
 
 
-def check_workbook_file(path: Path) -> str:
+def check_workbook_file(path: Path, *, max_rows: int = DEFAULT_MAX_ROWS, what: str = "月报") -> str:
     """Refuse anything but a sound, reasonably sized .xlsx; return its SHA-256.
 
     Runs before openpyxl touches the file: an old .xls, a renamed file, a truncated
@@ -268,14 +122,14 @@ def check_workbook_file(path: Path) -> str:
             raise place.refuse("文件是空的（0字节）")
         raise place.refuse("不是Excel .xlsx 文件")
     if suffix != ".xlsx":
-        raise place.refuse(f"只接受 .xlsx 文件（此文件的扩展名是“{path.suffix or '无'}”）")
+        raise place.refuse(f"只接受 .xlsx 文件（此文件的扩展名是“{quote(path.suffix) or '无'}”）")
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as raw:
             for block in iter(lambda: raw.read(_CHUNK), b""):
                 digest.update(block)
         with zipfile.ZipFile(path) as archive:
-            _check_members(place, archive)
+            _check_members(place, archive, max_rows, what)
     except RefusedFile:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
@@ -294,10 +148,17 @@ def _zip_reason(exc: BaseException) -> str:
     return "无法解压"
 
 
-def _check_members(place: Place, archive: zipfile.ZipFile) -> None:
+def _check_members(place: Place, archive: zipfile.ZipFile, max_rows: int, what: str) -> None:
+    """Every part's size and, before any XML is parsed, what it holds.
+
+    Each member is inflated with a cap whatever its directory entry says, and counted
+    on the way: ``<row>`` elements of a worksheet, ``<si>`` entries of the shared
+    strings. So a return is bounded by what a unit can have — in bytes, rows and
+    texts — in the time it takes to inflate 64 MiB at most, whatever its content.
+    """
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise place.refuse(f"压缩包内文件过多（{len(infos)}个），不是正常的月报")
+        raise place.refuse(f"压缩包内文件过多（{len(infos)}个），不是正常的{what}")
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise place.refuse("不是Excel工作簿（压缩包中没有工作簿内容）")
@@ -305,13 +166,19 @@ def _check_members(place: Place, archive: zipfile.ZipFile) -> None:
     for info in infos:
         declared += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_BYTES or declared > MAX_TOTAL_BYTES or (
-            info.file_size > 2**20 and ratio > MAX_RATIO
-        ):
+        if info.file_size > MAX_MEMBER_BYTES or declared > MAX_TOTAL_BYTES:
+            raise place.refuse(_too_big(info.filename, what))
+        if info.file_size > 2**20 and ratio > MAX_RATIO:
             raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
     total = 0
     for info in infos:
         # The sizes in the directory may lie: inflate with a cap, whatever they say.
+        name = info.filename.lower()
+        pattern = _ROW_TAG if name.startswith("xl/worksheets/") else _SI_TAG if name.endswith("sharedstrings.xml") else None
+        xml = name.endswith((".xml", ".rels"))
+        carry = b""
+        found = 0
+        tail = b""
         size = 0
         with archive.open(info) as member:
             while block := member.read(_CHUNK):
@@ -321,6 +188,44 @@ def _check_members(place: Place, archive: zipfile.ZipFile) -> None:
                     raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
                 if size > 2**20 and size > MAX_RATIO * max(info.compress_size, 1):
                     raise place.refuse("文件解压后异常巨大（疑似“压缩炸弹”），拒绝读取")
+                if xml:
+                    window = carry + block
+                    if _DECLARATION.search(window):
+                        raise place.refuse(_FORBIDDEN_XML)
+                    carry = window[-16:]
+                if pattern is not None:
+                    window = tail + block
+                    # A tag starting in the last bytes is counted with the next block.
+                    cut = max(len(window) - _TAIL, 0)
+                    found += sum(1 for match in pattern.finditer(window) if match.start() < cut)
+                    tail = window[cut:]
+                    _check_counts(place, pattern, found, max_rows, what)
+        if pattern is not None:
+            found += len(pattern.findall(tail))
+            _check_counts(place, pattern, found, max_rows, what)
+
+
+def _too_big(member: str, what: str) -> str:
+    part = "共享字符串表" if member.lower().endswith("sharedstrings.xml") else "其中一部分"
+    return (
+        f"文件过大：{part}解压后超过{MAX_MEMBER_BYTES // 2**20} MiB（或全部超过{MAX_TOTAL_BYTES // 2**20} MiB），"
+        f"超出一份{what}可能的大小，拒绝读取"
+    )
+
+
+def _check_counts(place: Place, pattern, found: int, max_rows: int, what: str) -> None:
+    if pattern is _ROW_TAG and found > max_rows:
+        raise place.refuse(
+            f"工作表的行数超过{max_rows:,}行，超出一份{what}可能有的行数（每份月报最多{_max_projects():,}个项目），拒绝读取"
+        )
+    if pattern is _SI_TAG and found > MAX_SHARED_STRINGS:
+        raise place.refuse(f"文件中的文字条目超过{MAX_SHARED_STRINGS:,}条，超出一份{what}可能有的内容，拒绝读取")
+
+
+def _max_projects() -> int:
+    from .limits import MAX_PROJECTS
+
+    return MAX_PROJECTS
 
 
 def _read_size_from_head(self) -> None:
@@ -355,7 +260,11 @@ def open_workbook(path: Path) -> Iterator:
     place = Place(Path(path))
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except DefusedXmlException:
+        raise place.refuse(_FORBIDDEN_XML) from None
     except DAMAGE as exc:
+        if _caused_by_forbidden_xml(exc):  # openpyxl wraps what the parser raised in a ValueError
+            raise place.refuse(_FORBIDDEN_XML) from None
         raise place.refuse(f"文件已损坏，Excel工作簿结构无法读取（{type(exc).__name__}）") from None
     workbook._zsdesk_streams = []
     try:
@@ -368,37 +277,71 @@ def open_workbook(path: Path) -> Iterator:
         workbook.close()
 
 
+def _is_blank(row: tuple, values_only: bool) -> bool:
+    for item in row:
+        value = item if values_only else item.value
+        if value is not None and value != "":
+            return False
+    return True
+
+
 def sheet_rows(place: Place, workbook, sheet: str, limit: int, width: int, *, values_only: bool = False) -> Iterator[tuple[int, tuple]]:
-    """(row number, cells) of a sheet, at most ``limit`` rows, ``width`` cells each.
+    """(row number, cells) of a sheet's non-blank rows, at most ``limit`` of them,
+    ``width`` cells each; row numbers are the sheet's own.
+
+    Blank rows are not rows: a spacer, a row emptied by hand, or the filler that
+    LibreOffice and Excel write after a deletion (an empty row 1048576) are skipped
+    and not counted, and the gaps between rows are not filled in (openpyxl's own
+    ``iter_rows`` would yield a million empty rows to reach row 1048576). The
+    workbook's size was bounded before parsing (:func:`check_workbook_file`), so the
+    rows skipped are bounded too. A sheet with more than ``limit`` non-blank rows is
+    refused as soon as the bound is passed.
 
     The sheet's stream is closed by :func:`open_workbook` when the workbook closes.
-
-    A sheet with more rows than ``limit`` is refused as soon as the bound is passed: a
-    sheet of a million rows costs the time of ``limit`` rows, not of a million.
     """
     if sheet not in workbook.sheetnames:
-        raise place.refuse(f"缺少工作表“{sheet}”（这不是zsdesk导出的格式，或工作表被改名、删除）")
+        raise place.refuse(f"缺少工作表“{quote(sheet)}”（这不是zsdesk导出的格式，或工作表被改名、删除）")
     ws = workbook[sheet]
     where = place.on(sheet)
-    iterator = ws.iter_rows(min_row=1, max_row=limit + 1, max_col=width, values_only=values_only)
+    iterator = _present_rows(ws, width, values_only)
     streams = getattr(workbook, "_zsdesk_streams", None)
     if streams is not None:
         streams.append(iterator)
+    counted = 0
     number = 0
     try:
         while True:
             try:
-                row = next(iterator)
+                number, row = next(iterator)
             except StopIteration:
                 return
+            except DefusedXmlException:
+                raise where.refuse(_FORBIDDEN_XML) from None
             except DAMAGE as exc:
                 raise where.refuse(f"文件已损坏，工作表内容无法读取（{type(exc).__name__}）", row=number + 1) from None
-            number += 1
-            if number > limit:
-                raise where.refuse(f"行数超过上限（最多{limit}行），不是正常的月报", row=number)
+            if _is_blank(row, values_only):
+                continue
+            counted += 1
+            if counted > limit:
+                raise where.refuse(f"行数超过上限（最多{limit:,}行有内容），不是正常的月报", row=number)
             yield number, row
     finally:
         iterator.close()  # closes the sheet's stream in the zip, even when reading stops early
+
+
+def _present_rows(ws: ReadOnlyWorksheet, width: int, values_only: bool) -> Iterator[tuple[int, tuple]]:
+    """The rows written in the sheet's XML, as (number, cells ``width`` wide)."""
+    with ws._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            ws._shared_strings,
+            data_only=ws.parent.data_only,
+            epoch=ws.parent.epoch,
+            date_formats=ws.parent._date_formats,
+            timedelta_formats=ws.parent._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            yield number, ws._get_row(cells, 1, width, values_only)
 
 
 # --- one cell --------------------------------------------------------------------------
@@ -426,7 +369,7 @@ def _kind_of_bad(cell) -> str | None:
     if cell.data_type == "f":
         return f"是公式“{_short(value)}”，应直接填写数字"
     if cell.data_type == "e":
-        return f"是错误值“{value}”，应填写数字"
+        return f"是错误值“{_short(value)}”，应填写数字"
     if isinstance(value, str):
         return f"是文字“{_short(value)}”，应填写数字"
     if isinstance(value, bool):
@@ -437,8 +380,7 @@ def _kind_of_bad(cell) -> str | None:
 
 
 def _short(value) -> str:
-    text = str(value)
-    return text if len(text) <= 30 else text[:30] + "…"
+    return quote(value, 30)
 
 
 def number_in(cell, at: CellAt) -> Decimal | None:
@@ -502,7 +444,7 @@ def text_in(cell, at: CellAt) -> str:
     if value is None:
         return ""
     if cell.data_type == "e":
-        raise at.refuse(f"是错误值“{value}”")
+        raise at.refuse(f"是错误值“{_short(value)}”")
     if isinstance(value, str):
         return value.replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(value, bool):

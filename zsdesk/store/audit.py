@@ -628,31 +628,23 @@ def entry_rows(session: Session, entries: list[m.AuditEntry]) -> list[list[str]]
 
 def export_audit(session: Session, start: dt.date, end: dt.date, path: str | Path, *, county: str = "") -> int:
     """Write the changes of a period to an .xlsx workbook; returns the number of entries."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
+    from ..cellwriter import FormSheet, new_workbook
     from ..errors import InputError, ReadOnlyLocation
 
     if end < start:
         raise InputError("结束日期早于开始日期")
     entries = entries_between(session, start, end)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "修改记录"
+    book = new_workbook()
+    # Every cell through the one cell writer: a project name "=1+1" or a note with a
+    # control character that came in through a return is text here, as everywhere.
+    sheet = FormSheet(book, "修改记录", [20, 10, 6, 12, 36, 18, 30, 30])
+    sheet.ws.freeze_panes = "A3"
     title = f"{county}招商引资台账修改记录（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）".strip()
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(EXPORT_HEADERS))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(EXPORT_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    sheet.append(sheet.band({1: sheet.cell(title, "heading")}))
+    sheet.merge(1, 1, len(EXPORT_HEADERS))
+    sheet.row(EXPORT_HEADERS, "bold")
     for row in entry_rows(session, entries):
-        sheet.append(row)
-    widths = [20, 10, 6, 12, 36, 18, 30, 30]
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A3"
+        sheet.row([text or "" for text in row], "plain")
     path = Path(path)
     try:
         book.save(path)

@@ -43,6 +43,7 @@ from ..domain.enums import INDUSTRIES, PIPELINE, Stage
 from ..domain.money import format_wan
 from ..domain.periods import YearMonth
 from ..domain.records import FollowUpData, ProjectData
+from ..domain.text_limits import limit_of
 from ..domain.validation import amount, fund_amount, parse_date, validate_project
 from ..errors import KnownError, ValidationError
 from ..store import settings as keys
@@ -213,6 +214,9 @@ class ProjectEditor(QDialog):
     def _line(self, name: str) -> QLineEdit:
         edit = QLineEdit(self)
         edit.setObjectName(f"field_{name}")
+        limit = limit_of("projects", name)
+        if limit is not None:
+            edit.setMaxLength(limit.chars)  # the same limit validation enforces on save
         self.fields[name] = edit
         return edit
 

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.periods import YearMonth
+from ..domain.quoting import quote
 
 if TYPE_CHECKING:  # for annotations only: openpyxl is imported when a return is read or written
     from ..returns.importer import ReturnPreview
@@ -329,7 +330,7 @@ class ReturnPreviewDialog(QDialog):
         self.setWindowTitle(self.tr("导入月报预览（%1/%2）").replace("%1", str(number)).replace("%2", str(total)))
         self.resize(760, 620)
         layout = QVBoxLayout(self)
-        self.file_label = QLabel(self.tr("文件：%s") % preview.file_name, self)
+        self.file_label = QLabel(self.tr("文件：%s") % quote(preview.file_name, 80), self)
         self.file_label.setObjectName("fileLabel")
         self.file_label.setWordWrap(True)
         layout.addWidget(self.file_label)
@@ -346,7 +347,7 @@ class ReturnPreviewDialog(QDialog):
         else:
             text = self.tr("%1 %2：新增项目 %3 个，变更 %4 个，未变 %5 个；到位资金变动 %6 处。")
             for key, value in (
-                ("%1", preview.unit),
+                ("%1", quote(preview.unit)),
                 ("%2", preview.period.chinese),
                 ("%3", str(len(preview.new))),
                 ("%4", str(len(preview.changed))),
