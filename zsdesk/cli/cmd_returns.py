@@ -135,7 +135,7 @@ def run_import(args) -> int:
             for cleared in cleared_projects(outcome.preview):
                 months = "、".join(f"{m}月" for m in sorted(cleared.months))
                 where = "月报中没有此项目" if not cleared.in_return else "月报中这些月份为空"
-                print(f"        清除：“{cleared.name}”{months}到位资金{format_wan(cleared.amount, places=2)}万元（{where}）")
+                print(one_line(f"        清除：“{cleared.name}”{months}到位资金{format_wan(cleared.amount, places=2)}万元（{where}）"))
             for finding in outcome.preview.findings:
                 print(one_line(f"        提示：{finding}"))
     refused = sum(o.status == "refused" for o in outcomes)
