@@ -158,7 +158,10 @@ class RowListModel(QAbstractTableModel):
             added = sorted(fresh_by_id.values(), key=lambda row: -row.id)
             self._rows = added + self._rows
             self._derived = [self.derive(row) for row in added] + self._derived
-            if any(self._rows[i].id < self._rows[i + 1].id for i in range(len(added))):
+            # Only the seam between the new rows and the old ones can be out of order; an
+            # empty list before has no seam (the first record saved into an empty list).
+            seams = range(min(len(added), len(self._rows) - 1))
+            if any(self._rows[i].id < self._rows[i + 1].id for i in seams):
                 pairs = sorted(zip(self._rows, self._derived), key=lambda pair: -pair[0].id)
                 self._rows = [row for row, _ in pairs]
                 self._derived = [derived for _, derived in pairs]
