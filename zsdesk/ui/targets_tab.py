@@ -72,8 +72,17 @@ class TargetsModel(QAbstractTableModel):
         self.accept_edit = lambda unit_id, indicator, text: False
 
     def set_data(self, units, targets, progress: ProgressTable | None, mode: str) -> None:
+        """Show new figures. With the same units and mode the cells change in place
+        (dataChanged), never a reset: a reset while a cell's editor commits (Enter, Tab)
+        destroys that editor and the view loses its place — Tab reopened the same cell
+        and Qt said "commitData called with an editor that does not belong to this view"."""
+        units = list(units)
+        if units == self.units and mode == self.mode and self.rowCount() > 0:
+            self.targets, self.progress = dict(targets), progress
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
         self.beginResetModel()
-        self.units, self.targets, self.progress, self.mode = list(units), dict(targets), progress, mode
+        self.units, self.targets, self.progress, self.mode = units, dict(targets), progress, mode
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
