@@ -22,7 +22,7 @@ from ..domain.validation import count, parse_date, validate_event
 from ..errors import KnownError, ValidationError
 from ..store.investors import EventRow, event_data, event_rows, save_event
 from ..store.models import Unit
-from .forms import INVALID_STYLE, date_edit, date_text, error_label, mark_invalid
+from .forms import INVALID_STYLE, UnsavedChanges, date_edit, date_text, error_label, mark_invalid
 from .record_tab import RecordTab
 from .table_models import CENTER, RIGHT, Column, RowListModel
 
@@ -90,7 +90,7 @@ class EventsTab(RecordTab):
         return True
 
 
-class EventEditor(QDialog):
+class EventEditor(UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, event_id: int | None, parent=None, today: dt.date | None = None):
@@ -152,6 +152,7 @@ class EventEditor(QDialog):
         notes.setPlainText(data.notes)
         self.setWindowTitle(self.tr("新建招商活动") if event_id is None else self.tr("招商活动：%s") % data.name)
         self.resize(520, 440)
+        self.mark_clean()
 
     def collect(self) -> EventData:
         f = self.fields

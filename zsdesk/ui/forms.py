@@ -7,12 +7,18 @@ from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
     QCalendarWidget,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
+    QRadioButton,
+    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -96,3 +102,149 @@ class DateQuestion(QDialog):
 def confirm(parent: QWidget, title: str, question: str) -> bool:
     answer = QMessageBox.question(parent, title, question)
     return answer == QMessageBox.StandardButton.Yes
+
+
+# -- unsaved changes ------------------------------------------------------------------------
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+NOT_DATA = "zsdeskNotData"
+"""A widget property: this widget shows or picks, it holds nothing to save (a year picker)."""
+
+
+def ask_unsaved(parent: QWidget, what: str) -> str:
+    """保存 / 不保存 / 取消 for a form with unsaved changes: SAVE, DISCARD or CANCEL.
+
+    The one question every editor and the main window ask; tests answer it by replacing
+    this function (``monkeypatch.setattr(forms, "ask_unsaved", ...)``) or by clicking the
+    box's buttons, which carry the object names unsavedSave / unsavedDiscard / unsavedCancel.
+    """
+    tr = parent.tr if parent is not None else (lambda text: text)
+    box = QMessageBox(parent)
+    box.setObjectName("unsavedQuestion")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(tr("尚未保存"))
+    box.setText(tr("“%s”有尚未保存的修改。") % what)
+    box.setInformativeText(tr("保存这些修改吗？选“不保存”，刚才的修改将丢失。"))
+    save = box.addButton(tr("保存"), QMessageBox.ButtonRole.AcceptRole)
+    save.setObjectName("unsavedSave")
+    discard = box.addButton(tr("不保存"), QMessageBox.ButtonRole.DestructiveRole)
+    discard.setObjectName("unsavedDiscard")
+    cancel = box.addButton(tr("取消"), QMessageBox.ButtonRole.RejectRole)
+    cancel.setObjectName("unsavedCancel")
+    box.setDefaultButton(save)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is save:
+        return SAVE
+    if clicked is discard:
+        return DISCARD
+    return CANCEL
+
+
+def _excluded(widget: QWidget, root: QWidget) -> bool:
+    while widget is not None and widget is not root:
+        if widget.property(NOT_DATA):
+            return True
+        widget = widget.parentWidget()
+    return False
+
+
+def widget_state(root: QWidget) -> tuple:
+    """What a clerk has put into the form under ``root``: every input's value, in order.
+
+    Comparing this with the state right after loading tells whether anything was changed,
+    for any form, without each editor listing its fields again.
+    """
+    values = []
+    for widget in root.findChildren(QWidget):
+        if _excluded(widget, root):
+            continue
+        name = widget.objectName()
+        if isinstance(widget, QComboBox):
+            values.append((name, widget.currentIndex(), widget.currentText()))
+        elif isinstance(widget, QLineEdit):
+            if not isinstance(widget.parentWidget(), QComboBox):
+                values.append((name, widget.text()))
+        elif isinstance(widget, QPlainTextEdit):
+            values.append((name, widget.toPlainText()))
+        elif isinstance(widget, QAbstractButton) and widget.isCheckable() and not isinstance(widget, QRadioButton):
+            values.append((name, widget.isChecked()))
+        elif isinstance(widget, QAbstractSpinBox) and hasattr(widget, "value"):
+            values.append((name, widget.value()))
+        elif isinstance(widget, QTableWidget):
+            cells = []
+            for row in range(widget.rowCount()):
+                for column in range(widget.columnCount()):
+                    item = widget.item(row, column)
+                    if item is not None:
+                        checkable = bool(item.flags() & Qt.ItemFlag.ItemIsUserCheckable)
+                        cells.append((row, column, item.text(), item.checkState().value if checkable else None))
+            values.append((name, widget.rowCount(), tuple(cells)))
+    return tuple(values)
+
+
+class UnsavedChanges:
+    """For a QDialog that edits something: it knows when it holds unsaved changes, and
+    Esc, ✕ and 取消 (all of which end in ``reject``) ask 保存 / 不保存 / 取消 first.
+
+    The dialog calls :meth:`mark_clean` once loaded and implements ``save() -> bool``
+    (which closes the dialog on success). ``extra_state`` adds what the widgets do not
+    show at once (the project's funds of other years).
+    """
+
+    read_only = False
+    _clean_state: tuple | None = None
+
+    def extra_state(self) -> tuple:
+        return ()
+
+    def form_state(self) -> tuple:
+        return widget_state(self), self.extra_state()
+
+    def mark_clean(self) -> None:
+        self._clean_state = self.form_state()
+
+    def has_unsaved_changes(self) -> bool:
+        if self.read_only or self._clean_state is None:
+            return False
+        return self.form_state() != self._clean_state
+
+    def unsaved_title(self) -> str:
+        return self.windowTitle()
+
+    def settle_unsaved(self) -> bool:
+        """Ask about unsaved changes; True when the dialog may now close (saved or
+        discarded, or nothing to ask), False when the clerk chose 取消 or the save was
+        refused (the form stays, with the error at the field)."""
+        if not self.has_unsaved_changes():
+            return True
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        answer = _forms_module().ask_unsaved(self, self.unsaved_title())
+        if answer == SAVE:
+            return bool(self.save())
+        if answer == DISCARD:
+            self._clean_state = None
+            return True
+        return False
+
+    def discard_and_close(self) -> None:
+        """Close without asking (the main window asked already)."""
+        self._clean_state = None
+        QDialog.reject(self)
+
+    def reject(self) -> None:
+        if not self.has_unsaved_changes():
+            QDialog.reject(self)
+            return
+        if self.settle_unsaved() and self.isVisible():
+            QDialog.reject(self)  # not saved but discarded (a save closed it already)
+
+
+def _forms_module():
+    import sys
+
+    return sys.modules[__name__]

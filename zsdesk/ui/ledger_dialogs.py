@@ -26,6 +26,7 @@ from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.ledger_setup import create_ledger
 from ..store.units import unit_names
+from .forms import UnsavedChanges
 
 
 def data_folder() -> Path:
@@ -138,7 +139,7 @@ SETTING_FIELDS = (
 )
 
 
-class LedgerSettingsDialog(QDialog):
+class LedgerSettingsDialog(UnsavedChanges, QDialog):
     """台账设置: county name, own unit, the return's 填报人/审核人/联系电话, the threshold."""
 
     NO_UNIT = "（县招商局：汇总全部单位）"
@@ -180,6 +181,13 @@ class LedgerSettingsDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(460, 300)
+        self.mark_clean()
+
+    def save(self) -> bool:
+        """Write the settings and close; False (the dialog stays) when refused."""
+        self._saved = False
+        self.accept()
+        return self._saved
 
     def values(self) -> dict[str, str]:
         """The settings as typed; raises ValidationError for a bad one."""
@@ -215,4 +223,5 @@ class LedgerSettingsDialog(QDialog):
             self.error.setText(exc.message)
             self.error.show()
             return
+        self._saved = True
         super().accept()

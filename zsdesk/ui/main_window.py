@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
         self._tab_keys: dict[str, QWidget] = {}
         self._menus: dict[str, QMenu] = {}
         self._editors: dict = {}
+        self._open_forms: list = []
         self._today: dt.date | None = None
         self.last_message_box: QMessageBox | None = None
 
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
         editor.setWindowFlag(Qt.WindowType.Window, True)
         if record_id is not None:
             self._editors[key] = editor
+        self._track_dialog(editor)
         editor.finished.connect(lambda _result, k=key, e=editor: self._editor_closed(k, e))
         editor.show()
         return editor
@@ -177,6 +179,42 @@ class MainWindow(QMainWindow):
         if self._editors.get(key) is editor:
             del self._editors[key]
         editor.deleteLater()
+
+    # -- unsaved work --------------------------------------------------------------
+
+    def _track_dialog(self, dialog) -> None:
+        """An open form the window asks about before it closes or opens another file."""
+        self._open_forms.append(dialog)
+        dialog.finished.connect(lambda _result, d=dialog: self._open_forms.remove(d) if d in self._open_forms else None)
+
+    def open_forms(self) -> list:
+        """The editors and dialogs open on this ledger, oldest first."""
+        return list(self._open_forms)
+
+    def settle_unsaved_work(self) -> bool:
+        """Ask 保存 / 不保存 / 取消 for every open form and grid with unsaved changes.
+
+        True when the window may go on (close, open another file): everything was saved or
+        discarded. False at the first 取消 or refused save; that form stays in front.
+        """
+        for form in self.open_forms():
+            settle = getattr(form, "settle_unsaved", None)
+            if callable(settle) and not settle():
+                return False
+        for widget in self._tab_keys.values():
+            settle = getattr(widget, "settle_unsaved", None)
+            if callable(settle) and not settle():
+                return False
+        return True
+
+    def close_open_forms(self) -> None:
+        """Close every open form without asking (settle_unsaved_work has asked)."""
+        for form in self.open_forms():
+            discard = getattr(form, "discard_and_close", None)
+            if callable(discard):
+                discard()
+            else:
+                form.reject()
 
     def install_extensions(self) -> list[str]:
         """Import every ``zsdesk/ui/ext_*.py`` and call its ``install(window)``."""
@@ -196,12 +234,17 @@ class MainWindow(QMainWindow):
         # opened read-only, a damaged one restored from its newest good backup.
         from .safety_dialogs import open_ledger_interactively
 
+        switching = Path(path).expanduser().absolute() != Path(self.context.ledger.path).absolute()
+        if switching and not self.settle_unsaved_work():
+            return False
         ledger = open_ledger_interactively(self, path)
         if ledger is None:
             if not Path(path).exists():
                 remove_recent_file(path)
                 self._rebuild_recent_menu()
             return False
+        if ledger is not self.context.ledger:
+            self.close_open_forms()  # they hold records of the file being closed
         self.context.set_ledger(ledger)
         add_recent_file(ledger.path)
         self._rebuild_recent_menu()
@@ -252,7 +295,9 @@ class MainWindow(QMainWindow):
         from .ledger_dialogs import LedgerSettingsDialog
 
         dialog = LedgerSettingsDialog(self.context, self)
+        self._track_dialog(dialog)
         dialog.open()
+        return dialog
 
     # -- building ------------------------------------------------------------------
 
@@ -459,6 +504,10 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.settle_unsaved_work():
+            event.ignore()
+            return
+        self.close_open_forms()
         self.save_state()
         super().closeEvent(event)
         if event.isAccepted():

@@ -51,6 +51,8 @@ from ..store.models import Investor, Unit
 from ..store.projects import duplicate_projects, project_data, save_project
 from .forms import (
     INVALID_STYLE,
+    NOT_DATA,
+    UnsavedChanges,
     DateQuestion,
     confirm,
     date_edit,
@@ -143,7 +145,7 @@ class InvestorNames(QObject):
         return self._model
 
 
-class ProjectEditor(QDialog):
+class ProjectEditor(UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, project_id: int | None, parent=None, today: dt.date | None = None):
@@ -170,6 +172,11 @@ class ProjectEditor(QDialog):
         self._load(data)
         self.setWindowTitle(self.tr("新建项目") if project_id is None else self.tr("项目：%s") % data.name)
         self.resize(960, 680)
+        self.mark_clean()
+
+    def extra_state(self) -> tuple:
+        # The grid shows one year; the funds of every year are what would be saved.
+        return tuple(sorted(self.funds.items())), tuple(sorted(self._bad_funds.items()))
 
     # -- building -------------------------------------------------------------------
 
@@ -183,6 +190,7 @@ class ProjectEditor(QDialog):
         self.pages.addTab(self._notes_page(), self.tr("进展与问题"))
         for page in EDITOR_PAGES:
             widget, title = page(self)
+            widget.setProperty(NOT_DATA, True)  # such pages save on their own
             self.pages.addTab(widget, title)
 
         self.error = error_label(self, "editorError")
@@ -321,9 +329,11 @@ class ProjectEditor(QDialog):
         self.funds_year.setObjectName("fundsYear")
         self.funds_year.setRange(1990, 2999)
         self.funds_year.setValue(self.today.year)
+        self.funds_year.setProperty(NOT_DATA, True)
         self.funds_year.valueChanged.connect(self._show_funds_year)
         self.funds_grid = QTableWidget(2, 12, self)
         self.funds_grid.setObjectName("fundsGrid")
+        self.funds_grid.setProperty(NOT_DATA, True)  # extra_state holds the funds of all years
         self.funds_grid.setHorizontalHeaderLabels([self.tr("%d月") % m for m in range(1, 13)])
         self.funds_grid.setVerticalHeaderLabels([self.tr("当月到位"), self.tr("累计")])
         self.funds_grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

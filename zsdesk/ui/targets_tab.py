@@ -379,6 +379,43 @@ class TargetsTab(QWidget):
             return False
         return True
 
+    # -- unsaved: a cell being typed into ---------------------------------------------
+
+    def _open_cell_editor(self):
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            return None, None
+        index = self.table.currentIndex()
+        editor = self.table.indexWidget(index) if index.isValid() else None
+        return index, editor
+
+    def has_unsaved_changes(self) -> bool:
+        """A target typed into a cell and not yet entered (Enter, Tab)."""
+        index, editor = self._open_cell_editor()
+        if editor is None:
+            return False
+        typed = editor.text() if hasattr(editor, "text") else ""
+        return typed.strip() != (index.data(Qt.ItemDataRole.EditRole) or "").strip()
+
+    def settle_unsaved(self) -> bool:
+        """The window is closing or opening another file: ask about a cell being typed."""
+        if not self.has_unsaved_changes():
+            return True
+        from . import forms
+        from PySide6.QtWidgets import QAbstractItemDelegate
+
+        index, editor = self._open_cell_editor()
+        unit = self.proxy.headerData(index.row(), Qt.Orientation.Vertical)
+        indicator = INDICATORS[self.proxy.mapToSource(index).column()]
+        answer = forms.ask_unsaved(self, self.tr("目标任务：%s · %s") % (unit, indicator.short_label))
+        if answer == forms.CANCEL:
+            return False
+        if answer == forms.SAVE:
+            self.table.commitData(editor)
+            if self.error.isVisible():  # refused: the message is under the grid
+                return False
+        self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+        return True
+
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
