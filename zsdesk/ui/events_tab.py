@@ -152,6 +152,7 @@ class EventEditor(UnsavedChanges, QDialog):
         notes.setPlainText(data.notes)
         self.setWindowTitle(self.tr("新建招商活动") if event_id is None else self.tr("招商活动：%s") % data.name)
         self.resize(520, 440)
+        self.show_read_only(context.ledger.readonly)
         self.mark_clean()
 
     def collect(self) -> EventData:

@@ -231,6 +231,28 @@ class UnsavedChanges:
             return True
         return False
 
+    def show_read_only(self, read_only: bool) -> None:
+        """A ledger opened read-only: the form shows, nothing can be typed, 保存 is gone,
+        and the window says why (instead of refusing at 保存 after the work is done)."""
+        self.read_only = read_only
+        if not read_only:
+            return
+        close = getattr(self, "cancel_button", None)
+        save = getattr(self, "save_button", None)
+        make_read_only(self, keep=tuple(w for w in (close,) if w is not None))
+        if save is not None:
+            save.hide()
+        if close is not None:
+            close.setText(self.tr("关闭"))
+        note = QLabel(self.tr(READ_ONLY_NOTE), self)
+        note.setObjectName("readOnlyNote")
+        note.setStyleSheet("color: #8a5a00; background: #fff4d6; padding: 4px;")
+        layout = self.layout()
+        if layout is not None:
+            layout.insertWidget(0, note)
+        if not self.windowTitle().startswith("（只读）"):
+            self.setWindowTitle(self.tr("（只读）") + self.windowTitle())
+
     def discard_and_close(self) -> None:
         """Close without asking (the main window asked already)."""
         self._clean_state = None
@@ -248,3 +270,26 @@ def _forms_module():
     import sys
 
     return sys.modules[__name__]
+
+
+READ_ONLY_NOTE = "台账以只读方式打开：可以查看，不能修改。"
+
+
+def make_read_only(root: QWidget, keep: tuple = ()) -> None:
+    """Every input under ``root`` shows its value but takes no change; buttons that
+    would change something are disabled (those in ``keep`` — 关闭 — stay)."""
+    for widget in root.findChildren(QWidget):
+        if widget in keep:
+            continue
+        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+            widget.setReadOnly(True)
+        elif isinstance(widget, QAbstractSpinBox):
+            if widget.property(NOT_DATA):
+                continue  # a picker of what to show (the funds' year) still works
+            widget.setReadOnly(True)
+        elif isinstance(widget, (QComboBox, QAbstractButton)):
+            if isinstance(widget, QAbstractButton) and widget.parent() is not None and type(widget).__name__ == "QToolButton":
+                continue  # tab bar scrollers
+            widget.setEnabled(False)
+        elif isinstance(widget, QTableWidget):
+            widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

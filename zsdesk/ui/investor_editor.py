@@ -75,6 +75,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
         self._loaded_name = data.name.strip() if data else None
         self.setWindowTitle(self.tr("新建客商") if investor_id is None else self.tr("客商：%s") % data.name)
         self.resize(980, 640)
+        self.show_read_only(context.ledger.readonly)
         self.mark_clean()
 
     # -- building -------------------------------------------------------------------

@@ -176,11 +176,16 @@ class LedgerSettingsDialog(UnsavedChanges, QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText(self.tr("保存"))
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setText(self.tr("取消"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(460, 300)
+        self.show_read_only(context.ledger.readonly)
         self.mark_clean()
 
     def save(self) -> bool:

@@ -36,6 +36,17 @@ from .context import AppContext
 from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
 
 MENU_KEYS = ("file", "edit", "view", "tools", "help")
+WRITING_ACTIONS = (
+    "newRecordAction",
+    "deleteRecordAction",
+    "undoAction",
+    "redoAction",
+    "importReturnsAction",
+    "importTargetsAction",
+    "monthLocksAction",
+    "restoreBackupAction",
+)
+"""Actions that change the ledger: disabled while it is open read-only."""
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +78,8 @@ class MainWindow(QMainWindow):
 
         self.install_extensions()
         self._restore_state()
+        context.ledger_changed.connect(self.apply_read_only)
+        self.apply_read_only()
 
     # -- the contract for other parts ------------------------------------------------
 
@@ -424,12 +437,36 @@ class MainWindow(QMainWindow):
 
     def _update_record_actions(self) -> None:
         widget = self.tabs.currentWidget()
+        read_only = self.context.ledger.readonly
         for action, name in (
             (self.new_action, "new_record"),
             (self.open_record_action, "open_selected"),
             (self.delete_action, "delete_selected"),
         ):
-            action.setEnabled(callable(getattr(widget, name, None)))
+            writes = action.objectName() in WRITING_ACTIONS
+            action.setEnabled(callable(getattr(widget, name, None)) and not (writes and read_only))
+
+    def is_read_only(self) -> bool:
+        return bool(self.context.ledger.readonly)
+
+    def apply_read_only(self) -> None:
+        """In a read-only window every action that would change the ledger is disabled
+        (and editors open read-only), so nothing is typed in vain."""
+        read_only = self.is_read_only()
+        stack = self.context.undo_stack
+        for action in self.findChildren(QAction):
+            name = action.objectName()
+            if name not in WRITING_ACTIONS:
+                continue
+            if read_only:
+                action.setEnabled(False)
+            elif name == "undoAction":
+                action.setEnabled(stack.canUndo())
+            elif name == "redoAction":
+                action.setEnabled(stack.canRedo())
+            elif name not in ("newRecordAction", "deleteRecordAction"):
+                action.setEnabled(True)
+        self._update_record_actions()
 
     def refresh(self) -> None:
         """Read everything again (another program may have changed the file)."""

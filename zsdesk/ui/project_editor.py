@@ -172,6 +172,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self._load(data)
         self.setWindowTitle(self.tr("新建项目") if project_id is None else self.tr("项目：%s") % data.name)
         self.resize(960, 680)
+        self.show_read_only(context.ledger.readonly)
         self.mark_clean()
 
     def extra_state(self) -> tuple:

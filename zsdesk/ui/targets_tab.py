@@ -70,6 +70,7 @@ class TargetsModel(QAbstractTableModel):
         self.targets: dict = {}
         self.progress: ProgressTable | None = None
         self.accept_edit = lambda unit_id, indicator, text: False
+        self.read_only = False
 
     def set_data(self, units, targets, progress: ProgressTable | None, mode: str) -> None:
         """Show new figures. With the same units and mode the cells change in place
@@ -166,7 +167,7 @@ class TargetsModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.mode == TARGETS:
+        if self.mode == TARGETS and not self.read_only:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
@@ -321,6 +322,7 @@ class TargetsTab(QWidget):
             units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             targets = target_grid(session, period.year)
             progress = load_progress(session, period) if self.mode == PROGRESS else None
+        self.model.read_only = bool(self.context.ledger.readonly)
         self.model.set_data(units, targets, progress, self.mode)
         self.month.setEnabled(self.mode == PROGRESS)
         if self.mode == PROGRESS:
@@ -330,6 +332,9 @@ class TargetsTab(QWidget):
             self.legend.setText(
                 self.tr("每格：实绩｜完成率。绿色：已完成；浅绿：快于序时；橙色：慢于序时；灰色：无实绩。悬停看目标、排名。")
             )
+        elif self.model.read_only:
+            self.schedule_label.setText("")
+            self.legend.setText(self.tr("台账以只读方式打开：目标任务只能查看，不能修改。"))
         else:
             self.schedule_label.setText("")
             self.legend.setText(
