@@ -42,6 +42,7 @@ def fill_new_project(editor, name="云山测试康养项目", unit=UNIT):
     f["unit_id"].setCurrentIndex(f["unit_id"].findText(unit))
     f["planned_investment"].setText("6000")
     f["industry"].setCurrentText("健康")
+    f["planned_on"].setText("2026-01-15")  # no date is filled in silently
 
 
 def projects_row(window, name):

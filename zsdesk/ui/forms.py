@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QRadioButton,
     QTableWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,14 +48,81 @@ def mark_invalid(widget: QWidget, message: str | None) -> None:
     style.polish(widget)
 
 
-def date_edit(parent: QWidget, name: str) -> QLineEdit:
-    """A date typed as text (may stay empty): faster than a spin box, and can be blank."""
-    edit = QLineEdit(parent)
-    edit.setObjectName(name)
-    edit.setPlaceholderText("YYYY-MM-DD")
-    edit.setMaxLength(12)
-    edit.setFixedWidth(110)
-    return edit
+def chinese_calendar(parent: QWidget | None, name: str) -> QCalendarWidget:
+    """A calendar in Chinese (the default locale, zh_CN), weeks starting on Monday."""
+    calendar = QCalendarWidget(parent)
+    calendar.setObjectName(name)
+    calendar.setLocale(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+    calendar.setGridVisible(True)
+    return calendar
+
+
+class DateField(QLineEdit):
+    """A date typed as text (may stay empty), or picked from a calendar (F4 or the
+    button at its end). The calendar opens on the field's own date, else on
+    ``month_hint()`` (the editor's sensible month), never blindly on today."""
+
+    def __init__(self, parent: QWidget, name: str):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setPlaceholderText("YYYY-MM-DD")
+        self.setMaxLength(12)
+        self.setFixedWidth(130)
+        self.month_hint = lambda: None
+        self.popup: QCalendarWidget | None = None
+        action = self.addAction(QIcon(), QLineEdit.ActionPosition.TrailingPosition)
+        action.setText("▾")
+        action.setToolTip("选择日期（F4）")
+        action.setObjectName(f"{name}_calendar")
+        action.triggered.connect(self.show_calendar)
+        self.calendar_action = action
+        button = next((b for b in self.findChildren(QToolButton) if b.defaultAction() is action), None)
+        if button is not None:
+            button.setText("▾")
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_F4 or (
+            event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
+        ):
+            self.show_calendar()
+            return
+        super().keyPressEvent(event)
+
+    def date(self) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(self.text().strip())
+        except ValueError:
+            return None
+
+    def show_calendar(self) -> QCalendarWidget | None:
+        if self.isReadOnly():
+            return None
+        if self.popup is None:
+            self.popup = chinese_calendar(None, f"{self.objectName()}_popup")
+            self.popup.setWindowFlags(Qt.WindowType.Popup)
+            self.popup.clicked.connect(self._picked)
+            self.popup.activated.connect(self._picked)
+        day = self.date() or self.month_hint()
+        if day is not None:
+            self.popup.setSelectedDate(QDate(day.year, day.month, day.day))
+            self.popup.setCurrentPage(day.year, day.month)
+        self.popup.move(self.mapToGlobal(self.rect().bottomLeft()))
+        self.popup.show()
+        self.popup.setFocus()
+        return self.popup
+
+    def _picked(self, qdate: QDate) -> None:
+        self.setText(dt.date(qdate.year(), qdate.month(), qdate.day()).isoformat())
+        self.popup.hide()
+        self.setFocus()
+        self.editingFinished.emit()
+
+
+def date_edit(parent: QWidget, name: str) -> DateField:
+    """A date field: typed as text, may stay empty, with a calendar to pick from."""
+    return DateField(parent, name)
 
 
 def money_edit(parent: QWidget, name: str) -> QLineEdit:
@@ -74,23 +143,26 @@ def money_text(value: Decimal | None) -> str:
 
 
 class DateQuestion(QDialog):
-    """Asks for one date (the day a stage was reached), today by default."""
+    """Asks for one date (the day a stage was reached), opening on ``default``'s month."""
 
     def __init__(self, parent, title: str, question: str, default: dt.date, latest: dt.date):
         super().__init__(parent)
         self.setObjectName("dateQuestion")
         self.setWindowTitle(title)
-        self.calendar = QCalendarWidget(self)
-        self.calendar.setObjectName("dateQuestionCalendar")
+        self.calendar = chinese_calendar(self, "dateQuestionCalendar")
         self.calendar.setMaximumDate(QDate(latest.year, latest.month, latest.day))
         self.calendar.setSelectedDate(QDate(default.year, default.month, default.day))
+        self.calendar.setCurrentPage(default.year, default.month)
+        self.question = QLabel(question, self)
+        self.question.setObjectName("dateQuestionText")
+        self.question.setWordWrap(True)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(question, self))
+        layout.addWidget(self.question)
         layout.addWidget(self.calendar)
         layout.addWidget(buttons)
 

@@ -160,6 +160,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self._bad_funds: dict[tuple[int, int], str] = {}
         self._filling_funds = False
         self._loaded_name_unit: tuple[str, int | None] | None = None
+        self._stage_offers: set = set()
         with context.read() as session:
             self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             self._own_unit = keys.get_setting(session, keys.OWN_UNIT)
@@ -268,7 +269,13 @@ class ProjectEditor(UnsavedChanges, QDialog):
             stage.addItem(s.label, s.value)
         stage.currentIndexChanged.connect(self._stage_changed)
         self.fields["stage"] = stage
-        form.addRow(self.tr("项目阶段 *"), stage)
+        self.stage_hint = QLabel(self)
+        self.stage_hint.setObjectName("stageHint")
+        self.stage_hint.setStyleSheet("color: #8a5a00;")
+        stage_row = QHBoxLayout()
+        stage_row.addWidget(stage)
+        stage_row.addWidget(self.stage_hint, 1)
+        form.addRow(self.tr("项目阶段 *"), stage_row)
 
         money_row = QHBoxLayout()
         for field, label in MONEY_FIELDS[:2]:
@@ -300,7 +307,9 @@ class ProjectEditor(UnsavedChanges, QDialog):
         grid.addWidget(QLabel(self.tr("到达各阶段的日期（当前阶段必填，按先后顺序）："), self), 0, 0, 1, 4)
         for i, stage in enumerate(Stage):
             edit = date_edit(self, f"field_{stage.date_field}")
-            edit.editingFinished.connect(lambda s=stage: self._check_date(s.date_field, f"“{s.label}”日期"))
+            edit.month_hint = self.sensible_day
+            edit.editingFinished.connect(lambda s=stage: self._stage_date_entered(s))
+            edit.textChanged.connect(lambda _text: self._refresh_stage_hint())
             self.fields[stage.date_field] = edit
             row, col = 1 + i % 6, (i // 6) * 2
             grid.addWidget(QLabel(stage.label, self), row, col)
@@ -398,7 +407,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
     def _blank(self) -> ProjectData:
         unit_id = next((uid for uid, name in self._units if name == self._own_unit), None)
         data = ProjectData(name="", unit_id=unit_id, planned_investment=None)
-        data.dates = {Stage.PLANNED: self.today}
+        data.dates = {}  # no silent default: the clerk says when the project was conceived
         data.funds = {}
         data.follow_ups = []
         return data
@@ -438,6 +447,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
             self.add_follow_up(entry)
         self._loaded_name_unit = (data.name.strip(), data.unit_id) if self.project_id is not None else None
         self._investor_changed(f["investor"].text())
+        self._refresh_stage_hint()
 
     # -- investor -------------------------------------------------------------------
 
@@ -452,16 +462,64 @@ class ProjectEditor(UnsavedChanges, QDialog):
 
     # -- stages ---------------------------------------------------------------------
 
+    def stage_date(self, stage: Stage) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(self.fields[stage.date_field].text().strip())
+        except ValueError:
+            return None
+
+    def sensible_day(self) -> dt.date:
+        """Where a calendar opens when its field is empty: the latest stage date the
+        project has (its story is there), else the window's today."""
+        days = [d for d in (self.stage_date(s) for s in Stage) if d is not None]
+        return min(max(days), self.today) if days else self.today
+
+    def missing_earlier(self, stage: Stage) -> list[Stage]:
+        """Pipeline stages before ``stage`` whose date is empty."""
+        if not stage.on_the_line:
+            return []
+        return [s for s in PIPELINE[: PIPELINE.index(stage)] if not self.fields[s.date_field].text().strip()]
+
+    def _refresh_stage_hint(self) -> None:
+        stage = self._stage
+        parts = []
+        if not self.fields[stage.date_field].text().strip():
+            parts.append(self.tr("请在“阶段与申报”页填写到达“%s”的日期") % stage.label)
+        missing = self.missing_earlier(stage)
+        if missing:
+            parts.append(self.tr("尚缺更早阶段的日期：%s") % "、".join(s.label for s in missing))
+        self.stage_hint.setText("；".join(parts))
+
     def ask_stage_date(self, stage: Stage) -> dt.date | None:
         """Ask the day the project reached ``stage`` (None: cancelled). Tests replace this."""
-        dialog = DateQuestion(
-            self,
-            self.tr("阶段日期"),
-            self.tr("项目哪一天到达“%s”阶段？") % stage.label,
-            self.today,
-            self.today,
-        )
+        question = self.tr("项目哪一天到达“%s”阶段？") % stage.label
+        missing = self.missing_earlier(stage)
+        if missing:
+            question += "\n" + self.tr("尚缺更早阶段的日期：%s（可在“阶段与申报”页补填）") % "、".join(
+                s.label for s in missing
+            )
+        dialog = DateQuestion(self, self.tr("阶段日期"), question, self.sensible_day(), self.today)
         return dialog.date() if dialog.exec() else None
+
+    def _stage_date_entered(self, stage: Stage) -> None:
+        """A date typed for a later stage than the project's: offer to move the stage."""
+        self._check_date(stage.date_field, f"“{stage.label}”日期")
+        day = self.stage_date(stage)
+        current = self._stage
+        if day is None or self.read_only or stage is current or not stage.on_the_line or not current.on_the_line:
+            return
+        if PIPELINE.index(stage) < PIPELINE.index(current):
+            return
+        key = (stage, day)
+        if key in self._stage_offers:
+            return
+        self._stage_offers.add(key)
+        if self.confirm(
+            self.tr("项目阶段"),
+            self.tr("已填写到达“%s”的日期（%s），项目现在是“%s”。\n把项目阶段改为“%s”吗？")
+            % (stage.label, day.isoformat(), current.label, stage.label),
+        ):
+            self.set_stage(stage)
 
     def _stage_changed(self) -> None:
         combo = self.fields["stage"]
@@ -480,6 +538,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
                 return
             date_field.setText(day.isoformat())
         self._stage = new
+        self._refresh_stage_hint()
 
     def set_stage(self, stage: Stage) -> None:
         """Move the project to ``stage`` as the user would with the combo box."""
