@@ -51,7 +51,7 @@ def test_tab_moves_to_the_next_cell_and_three_targets_are_saved(empty_window, qt
     assert grid.get((unit_id, Indicator.ZHEJIANG_RETURN_FUNDS)) == Decimal("30")
     assert grid.get((unit_id, Indicator.MOUNTAIN_SEA_FUNDS)) == Decimal("15.5")
     # what the clerk sees: the three cells of the row, the cursor on the fourth
-    assert [tab.cell("乙乡", i).data() for i in list(Indicator)[:3]] == ["120", "30", "15.5"]
+    assert [tab.cell("乙乡", i).data() for i in list(Indicator)[:3]] == ["120", "30", "15.50"]
     assert table.currentIndex().column() == 3
     assert table.state() != QAbstractItemView.State.EditingState
     assert not [r for r in qtlog.records if "commitData" in r.message]

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..domain.enums import Indicator, Measure, Stage, Status
-from ..domain.money import YUAN_PER_WAN, format_wan
+from ..domain.money import YUAN_PER_WAN, format_money, format_wan
 from ..domain.periods import YearMonth
 from .fonts import register_fonts
 
@@ -166,7 +166,7 @@ def quantity_text(value, unit: str) -> str:
         yi = (Decimal(value) / YUAN_PER_WAN).quantize(Decimal("0.01"), ROUND_HALF_UP)
         return f"{yi:,.2f}"
     if unit == "万元":
-        return format_wan(Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        return format_money(Decimal(value))
     return f"{int(value):,}"
 
 

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ..domain.enums import INDUSTRIES, PIPELINE, Stage
-from ..domain.money import format_wan
+from ..domain.money import format_money, format_wan
 from ..domain.periods import YearMonth
 from ..domain.records import FollowUpData, ProjectData
 from ..domain.validation import amount, fund_amount, parse_date, validate_project
@@ -573,16 +573,16 @@ class ProjectEditor(UnsavedChanges, QDialog):
         running = Decimal(0)
         for month in range(1, 13):
             running += self.funds.get((year, month), Decimal(0))
-            shown = "" if YearMonth(year, month).is_future(self.today) and not self.funds.get((year, month)) else format_wan(running)
+            shown = "" if YearMonth(year, month).is_future(self.today) and not self.funds.get((year, month)) else format_money(running)
             item = QTableWidgetItem(shown)
             item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setBackground(TOTAL_BRUSH)
             self.funds_grid.setItem(1, month - 1, item)
         others = sum((v for (y, _m), v in self.funds.items() if y != year), Decimal(0))
-        text = self.tr("%d年到位合计：%s 万元") % (year, format_wan(running))
+        text = self.tr("%d年到位合计：%s 万元") % (year, format_money(running))
         if others:
-            text += self.tr("　（其他年度合计 %s 万元）") % format_wan(others)
+            text += self.tr("　（其他年度合计 %s 万元）") % format_money(others)
         self.funds_total.setText(text)
 
     def _fund_cell_changed(self, item: QTableWidgetItem) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.enums import INDUSTRIES, Stage
-from ..domain.money import format_wan, yuan_to_wan
+from ..domain.money import format_money, yuan_to_wan
 from ..store.projects import (
     ProjectRow,
     project_count,
@@ -52,7 +52,7 @@ BOLD.setBold(True)
 
 
 def _wan(yuan: int | None) -> str:
-    return "" if yuan is None else format_wan(yuan_to_wan(yuan))
+    return "" if yuan is None else format_money(yuan_to_wan(yuan))
 
 
 def _flags(row: ProjectRow) -> str:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ..domain.enums import Indicator, Measure, Status
-from ..domain.money import format_percent, format_wan
+from ..domain.money import format_money, format_percent, format_wan
 from ..domain.periods import YearMonth
 from ..domain.progress import ProgressRow, ProgressTable
 from ..errors import KnownError, ValidationError
@@ -50,10 +50,20 @@ TARGETS, PROGRESS = "targets", "progress"
 
 
 def format_quantity(indicator: Indicator, value) -> str:
+    """As shown: money by the one rule (format_money), counts as whole numbers."""
     if value is None:
         return ""
     if indicator.measure is Measure.MONEY:
-        return format_wan(Decimal(value))
+        return format_money(Decimal(value))
+    return str(int(value))
+
+
+def exact_quantity(indicator: Indicator, value) -> str:
+    """As typed into a cell: the exact amount, no separators."""
+    if value is None:
+        return ""
+    if indicator.measure is Measure.MONEY:
+        return format_wan(Decimal(value)).replace(",", "")
     return str(int(value))
 
 
@@ -118,7 +128,7 @@ class TargetsModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return format_quantity(indicator, target)
             if role == Qt.ItemDataRole.EditRole:
-                return format_quantity(indicator, target).replace(",", "")
+                return exact_quantity(indicator, target)
             if role == SORT_ROLE:
                 return float(target) if target is not None else -1.0
             if role == Qt.ItemDataRole.BackgroundRole and unit_id is None:
