@@ -58,6 +58,27 @@ def crosses(start: float, axis_length: float, lines, span: float = LABEL_SPAN) -
     return any(start <= x <= start + axis_length * span for x in lines)
 
 
+def label_full_and_schedule(axes, schedule, size: float) -> list:
+    """The labels above the 100 % line and the 序时进度 line, never one over the other.
+
+    Each stands on the far side of its line: 序时 to the left of its line, 100% to the
+    right of its own, so however close the lines (序时 92 % in November) the labels part;
+    in December the lines are one and so is the label. Returns the texts drawn.
+    """
+    top = axes.get_xaxis_transform()
+    rate = float(schedule)
+    if rate >= 1.0:
+        return [axes.text(1.0, 1.0, f"100%（序时 {percent(schedule, 0)}）", transform=top, ha="center",
+                          va="bottom", fontsize=size, color=SCHEDULE_COLOUR, gid="schedule_label")]
+    gap = (axes.get_xlim()[1] - axes.get_xlim()[0]) * 0.004
+    return [
+        axes.text(1.0 + gap, 1.0, "100%", transform=top, ha="left", va="bottom", fontsize=size,
+                  color=FULL_COLOUR, gid="full_label"),
+        axes.text(rate - gap, 1.0, f"序时 {percent(schedule, 0)}", transform=top, ha="right", va="bottom",
+                  fontsize=size, color=SCHEDULE_COLOUR, gid="schedule_label"),
+    ]
+
+
 TITLE_SIZE = 16
 SUBTITLE_SIZE = 11
 LABEL_SIZE = 11
