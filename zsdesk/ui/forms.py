@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, QLocale, Qt
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QRadioButton,
     QTableWidget,
-    QToolButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -71,16 +70,13 @@ class DateField(QLineEdit):
         self.setFixedWidth(130)
         self.month_hint = lambda: None
         self.popup: QCalendarWidget | None = None
-        action = self.addAction(QIcon(), QLineEdit.ActionPosition.TrailingPosition)
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown)
+        action = self.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
         action.setText("▾")
         action.setToolTip("选择日期（F4）")
         action.setObjectName(f"{name}_calendar")
         action.triggered.connect(self.show_calendar)
         self.calendar_action = action
-        button = next((b for b in self.findChildren(QToolButton) if b.defaultAction() is action), None)
-        if button is not None:
-            button.setText("▾")
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_F4 or (
@@ -312,6 +308,7 @@ class UnsavedChanges:
         close = getattr(self, "cancel_button", None)
         save = getattr(self, "save_button", None)
         make_read_only(self, keep=tuple(w for w in (close,) if w is not None))
+        self.setStyleSheet(self.styleSheet() + READ_ONLY_STYLE)
         if save is not None:
             save.hide()
         if close is not None:
@@ -344,6 +341,9 @@ def _forms_module():
     return sys.modules[__name__]
 
 
+READ_ONLY_STYLE = (
+    'QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"] { background: #f2f2f2; color: #333333; }'
+)
 READ_ONLY_NOTE = "台账以只读方式打开：可以查看，不能修改。"
 
 
