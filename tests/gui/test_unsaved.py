@@ -180,3 +180,37 @@ def test_the_real_question_is_in_chinese_and_its_escape_is_cancel(window, qtbot,
     assert unsaved_answers.real(editor, editor.unsaved_title()) == forms.CANCEL
     assert seen["buttons"] == sorted(["保存", "不保存", "取消"])
     assert "新建招商活动" in seen["text"] and "尚未保存" in seen["text"]
+
+
+def test_esc_in_a_typed_target_cell_asks(window, qtbot, unsaved_answers):
+    tab = window.select_tab("targets")
+    tab.set_mode("targets")
+    table = tab.table
+    table.setFocus()
+    table.setCurrentIndex(tab.cell("乙乡", Indicator.SIGNED_PROJECTS))
+    type_keys(qtbot, "12")
+    unsaved_answers.answers[:] = [forms.CANCEL]
+    press(qtbot, Qt.Key.Key_Escape)
+    assert tab.has_unsaved_changes() and focused().text() == "12"  # still typing
+    unsaved_answers.answers[:] = [forms.DISCARD]
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not tab.has_unsaved_changes()
+    with window.context.read() as session:
+        assert target_grid(session, 2026) == {}
+    type_keys(qtbot, "7")  # the cell again, typed over
+    unsaved_answers.answers[:] = [forms.SAVE]
+    press(qtbot, Qt.Key.Key_Escape)
+    assert len(unsaved_answers.asked) == 3 and unsaved_answers.asked[0].startswith("目标任务：乙乡")
+    with window.context.read() as session:
+        assert list(target_grid(session, 2026).values()) == [7]
+    assert tab.cell("乙乡", Indicator.SIGNED_PROJECTS).data() == "7"
+
+
+def test_esc_in_an_untouched_target_cell_asks_nothing(window, qtbot, unsaved_answers):
+    tab = window.select_tab("targets")
+    tab.set_mode("targets")
+    tab.table.setFocus()
+    tab.table.setCurrentIndex(tab.cell("甲镇", Indicator.SIGNED_PROJECTS))
+    press(qtbot, Qt.Key.Key_F2)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert unsaved_answers.asked == [] and not tab.has_unsaved_changes()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QRadioButton,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -202,6 +204,31 @@ class TargetsProxy(QSortFilterProxyModel):
         return (left.data(SORT_ROLE) or 0) < (right.data(SORT_ROLE) or 0)
 
 
+class TargetDelegate(QStyledItemDelegate):
+    """Esc in a cell that was typed into asks 保存 / 不保存 / 取消, as every editor does."""
+
+    def __init__(self, tab: "TargetsTab"):
+        super().__init__(tab)
+        self.tab = tab
+
+    def eventFilter(self, editor, event) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and self.tab.has_unsaved_changes()
+        ):
+            from . import forms
+
+            answer = forms.ask_unsaved(self.tab, self.tab.editing_title())
+            if answer == forms.CANCEL:
+                return True  # go on typing
+            if answer == forms.SAVE:
+                self.commitData.emit(editor)
+                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+                return True
+        return super().eventFilter(editor, event)
+
+
 class TargetsTab(QWidget):
     def __init__(self, window):
         super().__init__(window)
@@ -258,6 +285,7 @@ class TargetsTab(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("targetsTable")
         self.table.setModel(self.proxy)
+        self.table.setItemDelegate(TargetDelegate(self))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
@@ -411,17 +439,20 @@ class TargetsTab(QWidget):
         typed = editor.text() if hasattr(editor, "text") else ""
         return typed.strip() != (index.data(Qt.ItemDataRole.EditRole) or "").strip()
 
+    def editing_title(self) -> str:
+        index = self.table.currentIndex()
+        unit = self.proxy.headerData(index.row(), Qt.Orientation.Vertical)
+        indicator = INDICATORS[self.proxy.mapToSource(index).column()]
+        return self.tr("目标任务：%s · %s") % (unit, indicator.short_label)
+
     def settle_unsaved(self) -> bool:
         """The window is closing or opening another file: ask about a cell being typed."""
         if not self.has_unsaved_changes():
             return True
         from . import forms
-        from PySide6.QtWidgets import QAbstractItemDelegate
 
         index, editor = self._open_cell_editor()
-        unit = self.proxy.headerData(index.row(), Qt.Orientation.Vertical)
-        indicator = INDICATORS[self.proxy.mapToSource(index).column()]
-        answer = forms.ask_unsaved(self, self.tr("目标任务：%s · %s") % (unit, indicator.short_label))
+        answer = forms.ask_unsaved(self, self.editing_title())
         if answer == forms.CANCEL:
             return False
         if answer == forms.SAVE:
