@@ -108,3 +108,18 @@ def test_qt_own_words_are_chinese():
     box = QMessageBox(QMessageBox.Icon.Question, "t", "q", QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
     texts = {b.text().replace("&", "") for b in box.buttons()}
     assert any("取消" in t for t in texts), texts
+
+
+def test_settings_errors_point_at_the_field(empty_window, qtbot):
+    activate(qtbot, empty_window)
+    dialog = empty_window._ledger_settings()
+    activate(qtbot, dialog)
+    threshold = dialog.threshold
+    type_into(qtbot, threshold, "abc")
+    press(qtbot, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert "大项目门槛" in dialog.error.text()
+    assert threshold.property("invalid") is True and threshold.hasFocus()
+    type_into(qtbot, threshold, "3000")
+    press(qtbot, Qt.Key.Key_Return)
+    assert not dialog.isVisible()

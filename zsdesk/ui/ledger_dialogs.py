@@ -26,7 +26,7 @@ from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.ledger_setup import create_ledger
 from ..store.units import unit_names
-from .forms import UnsavedChanges
+from .forms import INVALID_STYLE, UnsavedChanges, mark_invalid
 
 
 def data_folder() -> Path:
@@ -147,6 +147,7 @@ class LedgerSettingsDialog(UnsavedChanges, QDialog):
     def __init__(self, context, parent=None):
         super().__init__(parent)
         self.setObjectName("ledgerSettingsDialog")
+        self.setStyleSheet(INVALID_STYLE)
         self.setWindowTitle(self.tr("台账设置"))
         self.context = context
         self.fields: dict[str, QLineEdit] = {}
@@ -196,6 +197,9 @@ class LedgerSettingsDialog(UnsavedChanges, QDialog):
 
     def values(self) -> dict[str, str]:
         """The settings as typed; raises ValidationError for a bad one."""
+        for widget in (*self.fields.values(), self.threshold):
+            if widget.property("invalid"):
+                mark_invalid(widget, None)
         result = {key: edit.text().strip() for key, edit in self.fields.items()}
         if not result[keys.COUNTY_NAME]:
             raise ValidationError(self.tr("县名不能为空"), keys.COUNTY_NAME)
@@ -215,6 +219,7 @@ class LedgerSettingsDialog(UnsavedChanges, QDialog):
             self.error.show()
             widget = self.fields.get(exc.field) or (self.threshold if exc.field == keys.MAJOR_THRESHOLD else None)
             if widget is not None:
+                mark_invalid(widget, exc.message)
                 widget.setFocus()
             return
 
