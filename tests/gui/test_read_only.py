@@ -81,6 +81,8 @@ def test_an_editor_opens_read_only(read_only_window, qtbot, unsaved_answers):
     type_keys(qtbot, "abc")
     assert name.text() == "康养小镇"
     assert not editor.fields["stage"].isEnabled()
+    press(qtbot, Qt.Key.Key_S, CTRL)  # Ctrl+S: nothing happens, no refusal after the fact
+    assert editor.isVisible() and editor.error.isHidden()
     press(qtbot, Qt.Key.Key_Escape)
     assert not editor.isVisible()
     assert unsaved_answers.asked == []
@@ -113,3 +115,15 @@ def test_the_same_clerks_second_window_is_told_so(ledger_with_a_project, window_
     (title, text), = asked
     assert "另一个窗口" in title
     assert "本机的另一个zsdesk窗口" in text and "别人" not in text
+
+
+def test_the_checks_tab_takes_no_explanation(read_only_window, qtbot):
+    from zsdesk.domain.periods import YearMonth
+
+    panel = read_only_window.select_tab("checks")
+    panel.set_scope("甲镇", YearMonth(2026, 4))
+    rows = panel.proxy.rowCount()
+    assert rows > 0
+    for row in range(rows):
+        panel.table.selectRow(row)
+        assert not panel.explain_button.isEnabled() and not panel.withdraw_button.isEnabled()

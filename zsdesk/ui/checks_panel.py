@@ -465,9 +465,10 @@ class ChecksPanel(QWidget):
     def _selection_changed(self, *args) -> None:
         f = self.selected()
         self.open_button.setEnabled(f is not None and self._can_open(f))
-        self.explain_button.setEnabled(f is not None and f.level is Level.WARNING)
+        writable = not self.context.ledger.readonly  # a read-only window takes no explanation
+        self.explain_button.setEnabled(writable and f is not None and f.level is Level.WARNING)
         self.explain_button.setText(self.tr("修改说明…") if f is not None and f.explained else self.tr("填写说明…"))
-        self.withdraw_button.setEnabled(f is not None and f.explained)
+        self.withdraw_button.setEnabled(writable and f is not None and f.explained)
         if f is None:
             self.detail.setText(self.tr("选中一条审核结果查看详情；双击打开相应记录。错误须修改数据；警告可填写说明后保留；提示仅供参考。"))
             return

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, QLocale, Qt
+from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -311,6 +312,8 @@ class UnsavedChanges:
         self.setStyleSheet(self.styleSheet() + READ_ONLY_STYLE)
         if save is not None:
             save.hide()
+        for shortcut in self.findChildren(QShortcut):
+            shortcut.setEnabled(False)  # Ctrl+S: nothing to save
         if close is not None:
             close.setText(self.tr("关闭"))
         note = QLabel(self.tr(READ_ONLY_NOTE), self)
