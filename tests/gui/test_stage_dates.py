@@ -105,6 +105,13 @@ def test_qt_own_words_are_chinese():
     assert QLocale().name() == "zh_CN"
     assert app.testAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     assert QCoreApplication.translate("QFileDialog", "Look in:") != "Look in:"
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    dialog = QFileDialog(None, "打开台账", "/", "台账文件 (*.sqlite)")  # what getOpenFileName shows
+    labels = {name: dialog.findChild(QLabel, name).text() for name in ("lookInLabel", "fileNameLabel", "fileTypeLabel")}
+    assert labels == {"lookInLabel": "查找范围(&L)：", "fileNameLabel": "文件名称(&N)：", "fileTypeLabel": "文件类型(&T)："}
+    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder") == "文件夹"
+    dialog.deleteLater()
     box = QMessageBox(QMessageBox.Icon.Question, "t", "q", QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel)
     texts = {b.text().replace("&", "") for b in box.buttons()}
     assert any("取消" in t for t in texts), texts

@@ -57,6 +57,12 @@ def install_qt_translations(app):
     if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
         return None
     app.installTranslator(translator)
+    # Words Qt 6 asks for that the shipped catalogue lacks (resources/translations/*.ts).
+    from ..resources import resource_path
+
+    gaps = QTranslator(app)
+    if gaps.load(str(resource_path("translations", "qt_gaps_zh_CN.qm"))):
+        app.installTranslator(gaps)
     return translator
 
 
