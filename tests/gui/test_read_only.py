@@ -59,8 +59,11 @@ def test_every_editing_action_is_disabled(read_only_window, qtbot):
     for key in ("projects", "investors", "events"):
         tab = window.select_tab(key)
         assert not window.new_action.isEnabled(), key
+        assert not tab.new_button.isEnabled(), key
         qtbot.keyClick(tab.table, Qt.Key.Key_N, CTRL)
     assert [e for e in window.findChildren(ProjectEditor) if e.isVisible()] == []
+    assert window.open_project(None) is None  # however asked, no new record
+    assert "只读" in window.statusBar().currentMessage()
     assert window.open_action.isEnabled() and actions["exportReturnAction"].isEnabled()
 
 

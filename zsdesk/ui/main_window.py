@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         return self._open_editor("events", EventEditor, event_id)
 
     def _open_editor(self, tab: str, editor_class, record_id):
+        if record_id is None and self.is_read_only():
+            self.statusBar().showMessage(self.tr("台账以只读方式打开，不能新建"), 5000)
+            return None
         key = (tab, record_id)
         editor = self._editors.get(key) if record_id is not None else None
         if editor is not None:
@@ -466,6 +469,10 @@ class MainWindow(QMainWindow):
                 action.setEnabled(stack.canRedo())
             elif name not in ("newRecordAction", "deleteRecordAction"):
                 action.setEnabled(True)
+        for widget in self._tab_keys.values():
+            button = getattr(widget, "new_button", None)  # 新建项目 / 新建客商 / 新建招商活动
+            if button is not None:
+                button.setEnabled(not read_only)
         self._update_record_actions()
 
     def refresh(self) -> None:
