@@ -334,8 +334,8 @@ class UnsavedChanges:
         if not self.has_unsaved_changes():
             QDialog.reject(self)
             return
-        if self.settle_unsaved() and self.isVisible():
-            QDialog.reject(self)  # not saved but discarded (a save closed it already)
+        if self.settle_unsaved() and self._clean_state is None:
+            QDialog.reject(self)  # discarded (a save has closed the dialog already)
 
 
 def _forms_module():
