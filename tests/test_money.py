@@ -57,3 +57,49 @@ def test_formats():
     assert format_yi(Decimal("12345"), 3) == "1.235"  # half up, as people round
     assert format_percent(Decimal("0.123456")) == "12.35%"
     assert format_percent(None) == "—"
+
+
+# -- the one display rule (issue 13, item 11) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "wan, shown",
+    [
+        (Decimal("3924.45"), "3,924.45"),
+        (Decimal("3924.4500"), "3,924.45"),
+        (Decimal("3924.5"), "3,924.50"),
+        (Decimal("3924"), "3,924"),
+        (Decimal("3924.0000"), "3,924"),
+        (Decimal("0.0050"), "0.01"),
+        (Decimal("1234567.8912"), "1,234,567.89"),
+        (Decimal("-12.3"), "-12.30"),
+        (7, "7"),
+        (None, ""),
+    ],
+)
+def test_format_money_two_decimals_where_there_are_cents(wan, shown):
+    from zsdesk.domain.money import format_money
+
+    assert format_money(wan) == shown
+
+
+def test_format_money_refuses_floats():
+    from zsdesk.domain.money import format_money
+
+    with pytest.raises(TypeError):
+        format_money(3924.45)
+
+
+def test_every_tab_chart_and_print_shows_money_by_the_one_rule():
+    """The projects tab, the targets grid, the project editor's totals and the charts'
+    labels all format money through format_money (one rule, one function)."""
+    from zsdesk.charts.common import quantity_text
+    from zsdesk.domain.enums import Indicator
+    from zsdesk.ui.projects_tab import _wan
+    from zsdesk.ui.targets_tab import format_quantity
+
+    amount = Decimal("3924.45")
+    assert quantity_text(amount, "万元") == "3,924.45"
+    assert format_quantity(Indicator.DOMESTIC_FUNDS, amount) == "3,924.45"
+    assert _wan(39244500) == "3,924.45"
+    assert quantity_text(Decimal("3924.5"), "万元") == format_quantity(Indicator.DOMESTIC_FUNDS, Decimal("3924.5")) == "3,924.50"

@@ -234,6 +234,9 @@ def step_window(run: Run) -> str:
     cancel = QCoreApplication.translate("QPlatformTheme", "Cancel")
     if cancel != "取消":
         raise StepFailed(f"Qt 自带的按钮文字不是中文（Cancel → {cancel}）：缺少 qtbase_zh_CN.qm")
+    look_in = QCoreApplication.translate("QFileDialog", "&Look in:")
+    if look_in == "&Look in:":
+        raise StepFailed("文件对话框的“查找范围”不是中文：缺少 resources/translations/qt_gaps_zh_CN.qm")
     tabs, extensions = _window_contents(run)
     return (
         f"{path.name}（{size:,} 字节，Qt 平台 {app.platformName()}，字体 {CJK_FONT_FAMILY}，有程序图标，"

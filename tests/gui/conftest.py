@@ -51,3 +51,24 @@ def empty_window(window_on, ledger_path):
 
     create_ledger(ledger_path, "测试县", ["甲镇", "乙乡", "丙街道", "丁园区"]).close()
     return window_on(ledger_path)
+
+
+@pytest.fixture(autouse=True)
+def unsaved_answers(monkeypatch):
+    """The 保存 / 不保存 / 取消 question, answered from ``answers`` (then 不保存).
+
+    ``asked`` lists what each question was about, so a test can assert that a question
+    was (or was not) asked; no test hangs on a modal box nobody answers.
+    """
+    from types import SimpleNamespace
+
+    from zsdesk.ui import forms
+
+    state = SimpleNamespace(answers=[], asked=[], real=forms.ask_unsaved)
+
+    def ask(parent, what):
+        state.asked.append(what)
+        return state.answers.pop(0) if state.answers else forms.DISCARD
+
+    monkeypatch.setattr(forms, "ask_unsaved", ask)
+    return state

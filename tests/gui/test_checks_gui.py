@@ -378,3 +378,34 @@ def test_the_project_editor_has_a_checks_page(panel, qtbot):
     assert finding.key in {f.key for f in page.findings}
     assert all(f.record.opens == ("project", finding.record.id) for f in page.findings)
     assert any("【警告】没有联系领导" in page.list.item(i).text() for i in range(page.list.count()))
+
+
+def test_the_detail_names_the_record_as_a_clerk_does(empty_window, qtbot):
+    """Issue 13, item 11: a project with no liaison leader, entered from an empty ledger;
+    the checks tab says which project by name, never its stored key (project:XM-…)."""
+    import datetime as dt
+
+    from zsdesk.domain.enums import Stage
+
+    window = empty_window
+    window.set_today(dt.date(2026, 6, 20))
+    window.show()
+    qtbot.waitExposed(window)
+    editor = window.open_project(None)
+    editor.fields["name"].setText("尚湖康养小镇")
+    editor.fields["unit_id"].setCurrentIndex(editor.fields["unit_id"].findText("甲镇"))
+    editor.fields["planned_investment"].setText("600")
+    editor.fields["planned_on"].setText("2026-05-01")
+    editor.ask_stage_date = lambda stage: dt.date(2026, 6, 2)  # the calendar's answer
+    editor.set_stage(Stage.SIGNED)
+    assert editor.save(), editor.error.text()
+    panel = window.select_tab("checks")
+    panel.set_scope("甲镇", JUNE)
+    row, finding = row_of(panel, lambda f: f.record.kind == "project")
+    panel.table.selectRow(row)
+    shown = panel.detail.text()
+    assert "项目“尚湖康养小镇”" in shown
+    assert "project:" not in shown and finding.record.key not in shown
+    row, unit_finding = row_of(panel, lambda f: f.record.kind == "unit")
+    panel.table.selectRow(row)
+    assert "单位“甲镇”" in panel.detail.text() and "unit:" not in panel.detail.text()

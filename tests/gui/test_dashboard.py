@@ -301,3 +301,25 @@ def test_export_png_pdf_svg_and_a_bad_path(dashboard, tmp_path):
     assert ET.parse(svg).getroot().tag.endswith("svg")
     assert tab.export_chart(tmp_path / "missing" / "x.png") is None
     assert "输出文件夹不存在" in tab.window_.last_message_box.text()
+
+
+def test_printing_to_pdf_says_where_and_prints_the_title_once(dashboard, tmp_path):
+    """Issue 13, item 11: a status message names the file; the page header carries the
+    title, so the chart drawn under it has none of its own."""
+    import matplotlib
+
+    from zsdesk.ui.printing import svg_of
+
+    tab = dashboard
+    path = tab.print_to_pdf(tmp_path / "ranking.pdf")
+    message = tab.window_.statusBar().currentMessage()
+    assert "已打印到PDF文件" in message and str(path) in message
+    figure = tab.print_job().figures[0]
+    title = figure.get_suptitle()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text as <text>, so it can be counted
+        svg = bytes(svg_of(figure, 11, 7)).decode("utf-8")
+    assert title and title not in svg
+    assert figure.get_suptitle() == title and figure._suptitle.get_visible()  # the screen keeps it
+    text = _pdf_text(path)
+    if text is not None:
+        assert text.count("".join(title.split())) == 1

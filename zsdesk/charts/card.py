@@ -21,6 +21,7 @@ from .common import (
     VALUE_SIZE,
     as_of,
     bar_length,
+    label_full_and_schedule,
     integer_axis,
     mark_clipped,
     measure_unit,
@@ -94,10 +95,7 @@ def _draw_rates(axes, rows: list[ProgressRow], table: ProgressTable, units_ranke
     axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3, gid="full")
     axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3,
                  gid="schedule")
-    top = axes.get_xaxis_transform()
-    axes.text(1.0, 1.0, "100%", transform=top, ha="center", va="bottom", fontsize=VALUE_SIZE, color=FULL_COLOUR)
-    axes.text(float(schedule), 1.0, f"序时 {percent(schedule, 0)}", transform=top, ha="center", va="bottom",
-              fontsize=VALUE_SIZE, color=SCHEDULE_COLOUR)
+    label_full_and_schedule(axes, schedule, VALUE_SIZE)
     percent_axis(axes.xaxis)
     axes.xaxis.grid(True, color="#dddddd", linewidth=0.6)
     axes.set_xlabel("完成率（%）", fontsize=LABEL_SIZE)

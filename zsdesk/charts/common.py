@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..domain.enums import Indicator, Measure, Stage, Status
-from ..domain.money import YUAN_PER_WAN, format_wan
+from ..domain.money import YUAN_PER_WAN, format_money, format_wan
 from ..domain.periods import YearMonth
 from .fonts import register_fonts
 
@@ -56,6 +56,27 @@ def crosses(start: float, axis_length: float, lines, span: float = LABEL_SPAN) -
     """Whether a label beginning at ``start`` may be crossed by a vertical line at one of
     ``lines``: only then does it get a white box (boxes cost drawing time)."""
     return any(start <= x <= start + axis_length * span for x in lines)
+
+
+def label_full_and_schedule(axes, schedule, size: float) -> list:
+    """The labels above the 100 % line and the 序时进度 line, never one over the other.
+
+    Each stands on the far side of its line: 序时 to the left of its line, 100% to the
+    right of its own, so however close the lines (序时 92 % in November) the labels part;
+    in December the lines are one and so is the label. Returns the texts drawn.
+    """
+    top = axes.get_xaxis_transform()
+    rate = float(schedule)
+    if rate >= 1.0:
+        return [axes.text(1.0, 1.0, f"100%（序时 {percent(schedule, 0)}）", transform=top, ha="center",
+                          va="bottom", fontsize=size, color=SCHEDULE_COLOUR, gid="schedule_label")]
+    gap = (axes.get_xlim()[1] - axes.get_xlim()[0]) * 0.004
+    return [
+        axes.text(1.0 + gap, 1.0, "100%", transform=top, ha="left", va="bottom", fontsize=size,
+                  color=FULL_COLOUR, gid="full_label"),
+        axes.text(rate - gap, 1.0, f"序时 {percent(schedule, 0)}", transform=top, ha="right", va="bottom",
+                  fontsize=size, color=SCHEDULE_COLOUR, gid="schedule_label"),
+    ]
 
 
 TITLE_SIZE = 16
@@ -166,7 +187,7 @@ def quantity_text(value, unit: str) -> str:
         yi = (Decimal(value) / YUAN_PER_WAN).quantize(Decimal("0.01"), ROUND_HALF_UP)
         return f"{yi:,.2f}"
     if unit == "万元":
-        return format_wan(Decimal(value).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        return format_money(Decimal(value))
     return f"{int(value):,}"
 
 

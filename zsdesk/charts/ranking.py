@@ -25,7 +25,7 @@ from .common import (
     VALUE_SIZE,
     as_of,
     bar_length,
-    crosses,
+    label_full_and_schedule,
     mark_clipped,
     measure_unit,
     new_figure,
@@ -106,7 +106,6 @@ def ranking_figure(
     right = max([1.0, float(schedule), *widths]) * 1.16
     axes.set_xlim(0, right)
     axes.set_ylim(len(rows) - 0.4, -0.6)
-    lines = (1.0, float(schedule))
     for position, row, width in zip(positions, rows, widths):
         start = width + right * 0.006
         axes.text(
@@ -117,19 +116,14 @@ def ranking_figure(
             ha="left",
             fontsize=VALUE_SIZE,
             color=STATUS_COLOURS[row.status] if row.status in (Status.NOTHING, Status.NO_TARGET) else TEXT_COLOUR,
-            bbox=LABEL_BOX if crosses(start, right, lines) else None,
+            bbox=LABEL_BOX,  # over the 100 % and 序时 lines (zorder 4 > 3), always readable
             zorder=4,
         )
 
     axes.axvline(1.0, color=FULL_COLOUR, linewidth=1.2, zorder=3, gid="full")
     axes.axvline(float(schedule), color=SCHEDULE_COLOUR, linewidth=1.4, linestyle=(0, (5, 3)), zorder=3,
                  gid="schedule")
-    top = axes.get_xaxis_transform()
-    axes.text(1.0, 1.0, "100%", transform=top, ha="center", va="bottom", fontsize=VALUE_SIZE, color=FULL_COLOUR)
-    axes.text(
-        float(schedule), 1.0, f"序时 {percent(schedule, 0)}", transform=top, ha="center", va="bottom",
-        fontsize=VALUE_SIZE, color=SCHEDULE_COLOUR,
-    )
+    label_full_and_schedule(axes, schedule, VALUE_SIZE)
 
     percent_axis(axes.xaxis)
     axes.xaxis.grid(True, color="#dddddd", linewidth=0.6)

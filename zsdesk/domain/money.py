@@ -81,6 +81,23 @@ def format_wan(wan: Decimal | None, *, places: int | None = None) -> str:
     return text
 
 
+def format_money(wan: Decimal | int | None) -> str:
+    """万元 for people to read — the one rule of every tab, chart and print.
+
+    Thousands separated; a whole amount without decimals ('3,924'); any other with two
+    ('3,924.45', '3,924.50'), rounded half up. Typing fields keep the exact amount
+    (:func:`format_wan`), so nothing is lost by showing it this way.
+    """
+    if wan is None:
+        return ""
+    if isinstance(wan, float):
+        raise TypeError("money must not be a float")
+    value = Decimal(wan)
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value.quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
+
+
 def format_yi(wan: Decimal, places: int = 2) -> str:
     """万元 → 亿元 text with fixed places, as the review writes it: '3.27'."""
     yi = (Decimal(wan) / YUAN_PER_WAN).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)

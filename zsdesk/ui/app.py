@@ -28,9 +28,20 @@ def _application(offscreen: bool):
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("zsdesk 招商引资台账")
     set_window_icon(app)
+    use_chinese_locale(app)
     install_qt_translations(app)
     register_fonts(app)
     return app
+
+
+def use_chinese_locale(app) -> None:
+    """Qt's own widgets speak the clerk's language whatever the computer's settings:
+    calendars in Chinese with weeks from Monday, Chinese number and date formats, and
+    Qt's own file dialog (translated below) rather than a native one that may be English."""
+    from PySide6.QtCore import QLocale, Qt
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
 
 
 def install_qt_translations(app):
@@ -46,6 +57,12 @@ def install_qt_translations(app):
     if not translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
         return None
     app.installTranslator(translator)
+    # Words Qt 6 asks for that the shipped catalogue lacks (resources/translations/*.ts).
+    from ..resources import resource_path
+
+    gaps = QTranslator(app)
+    if gaps.load(str(resource_path("translations", "qt_gaps_zh_CN.qm"))):
+        app.installTranslator(gaps)
     return translator
 
 

@@ -183,6 +183,7 @@ class BriefWindow(QDialog):
             return None
         self.last_saved = path
         self.status.setText(self.tr("已保存：%s") % path)
+        self.window_.statusBar().showMessage(self.tr("已保存简报：%s") % path, 15000)
         return path
 
     def save_word(self, path: str | Path | None = None) -> Path | None:

@@ -465,13 +465,14 @@ class ChecksPanel(QWidget):
     def _selection_changed(self, *args) -> None:
         f = self.selected()
         self.open_button.setEnabled(f is not None and self._can_open(f))
-        self.explain_button.setEnabled(f is not None and f.level is Level.WARNING)
+        writable = not self.context.ledger.readonly  # a read-only window takes no explanation
+        self.explain_button.setEnabled(writable and f is not None and f.level is Level.WARNING)
         self.explain_button.setText(self.tr("修改说明…") if f is not None and f.explained else self.tr("填写说明…"))
-        self.withdraw_button.setEnabled(f is not None and f.explained)
+        self.withdraw_button.setEnabled(writable and f is not None and f.explained)
         if f is None:
             self.detail.setText(self.tr("选中一条审核结果查看详情；双击打开相应记录。错误须修改数据；警告可填写说明后保留；提示仅供参考。"))
             return
-        text = f"<b>{_html(f.title)}</b>（{f.level.label}，{_html(f.record.key)}）：{_html(f.message)}"
+        text = f"<b>{_html(f.title)}</b>（{f.level.label}，{_html(record_description(f.record))}）：{_html(f.message)}"
         if f.acknowledgement:
             ack = f.acknowledgement
             text += "<br>" + self.tr("说明：%s（%s，%s）") % (_html(ack.explanation), _html(ack.by or self.tr("未署名")), f"{ack.at:%Y-%m-%d %H:%M}")
@@ -524,7 +525,7 @@ class ChecksPanel(QWidget):
             return
         self.reload()  # also when the panel is hidden behind the dialog
         self.select_key(f.key)
-        self.window_.statusBar().showMessage(self.tr("已保存说明"), 3000)
+        self.window_.statusBar().showMessage(self.tr("已保存说明：%s") % record_description(f.record), 5000)
 
     def withdraw_selected(self) -> bool:
         f = self.selected()
@@ -540,3 +541,27 @@ class ChecksPanel(QWidget):
         self.reload()
         self.select_key(f.key)
         return True
+
+
+RECORD_KINDS = {
+    "project": "项目",
+    "investor": "客商",
+    "visit": "考察对接",
+    "followup": "跟踪服务",
+    "unit": "单位",
+    "target": "目标任务",
+    "county": "全县",
+    "event": "招商活动",
+}
+
+
+def record_description(record) -> str:
+    """What a clerk calls the record a finding is about: 项目“云山康养小镇”（甲镇）,
+    never its stored key (project:XM-…)."""
+    kind = RECORD_KINDS.get(record.kind, "")
+    if record.kind in ("unit", "county"):
+        return f"{kind}“{record.label}”" if record.kind == "unit" else record.label or kind
+    text = f"{kind}“{record.label}”" if kind else f"“{record.label}”"
+    if record.unit and record.unit not in record.label:
+        text += f"（{record.unit}）"
+    return text

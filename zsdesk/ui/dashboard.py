@@ -525,6 +525,12 @@ class DashboardTab(QWidget):
             render(printer, job)
         except KnownError as exc:
             self.window_.show_error(exc)
+            return
+        from PySide6.QtPrintSupport import QPrinter
+
+        # The preview paints on screen through the same call; only a file says it was written.
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
+            self.tell_written(printer.outputFileName(), len(job.figures))
 
     def print_all_units(self):
         job = self._all_cards_or_error()
@@ -541,12 +547,23 @@ class DashboardTab(QWidget):
         """Print the chart (or every unit's card) straight into a PDF file."""
         from .printing import print_to_pdf
 
+        bar = self.window_.statusBar()
+        bar.clearMessage()
         try:
             job = self.all_cards_job() if all_units else self.print_job()
-            return print_to_pdf(job, path) if job else None
+            written = print_to_pdf(job, path) if job else None
         except KnownError as exc:
             self.window_.show_error(exc)
             return None
+        if written is not None:
+            self.tell_written(written, len(job.figures), also=bar.currentMessage())
+        return written
+
+    def tell_written(self, path: str | Path, pages: int, also: str = "") -> None:
+        """Say where the printout went (a PDF is not visible until one looks for it);
+        ``also``: what the job said meanwhile (units left out), kept in the message."""
+        text = self.tr("已打印到PDF文件（%d页）：%s") % (pages, path)
+        self.window_.statusBar().showMessage(f"{text}。{also}" if also else text, 15000)
 
     def export_chart(self, path: str | Path | None = None) -> Path | None:
         """Save the chart shown as PNG, PDF or SVG (A4 landscape); asks where if no path."""

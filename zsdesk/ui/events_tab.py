@@ -23,7 +23,7 @@ from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.investors import EventRow, event_data, event_rows, save_event
 from ..store.models import Unit
-from .forms import INVALID_STYLE, date_edit, date_text, error_label, mark_invalid
+from .forms import INVALID_STYLE, UnsavedChanges, date_edit, date_text, error_label, mark_invalid
 from .record_tab import RecordTab
 from .table_models import CENTER, RIGHT, Column, RowListModel
 
@@ -91,7 +91,7 @@ class EventsTab(RecordTab):
         return True
 
 
-class EventEditor(QDialog):
+class EventEditor(UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, event_id: int | None, parent=None, today: dt.date | None = None):
@@ -136,6 +136,9 @@ class EventEditor(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
         buttons.button(QDialogButtonBox.StandardButton.Save).setObjectName("saveButton")
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setObjectName("cancelButton")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -154,6 +157,8 @@ class EventEditor(QDialog):
         notes.setPlainText(data.notes)
         self.setWindowTitle(self.tr("新建招商活动") if event_id is None else self.tr("招商活动：%s") % data.name)
         self.resize(520, 440)
+        self.show_read_only(context.ledger.readonly)
+        self.mark_clean()
 
     def collect(self) -> EventData:
         f = self.fields

@@ -31,7 +31,7 @@ from ..domain.validation import count, parse_date, validate_investor
 from ..errors import KnownError, ValidationError
 from ..store.investors import duplicate_investors, investor_data, save_investor
 from ..store.models import Project, Unit
-from .forms import INVALID_STYLE, confirm, date_edit, date_text, error_label, mark_invalid
+from .forms import INVALID_STYLE, UnsavedChanges, confirm, date_edit, date_text, error_label, mark_invalid
 
 CONTACT_COLUMNS = (("name", "姓名"), ("title", "职务"), ("phone", "电话"))
 VISIT_COLUMNS = (
@@ -46,7 +46,7 @@ VISIT_COLUMNS = (
 )
 
 
-class InvestorEditor(QDialog):
+class InvestorEditor(UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, investor_id: int | None, parent=None, today: dt.date | None = None):
@@ -80,6 +80,8 @@ class InvestorEditor(QDialog):
         self._loaded_name = data.name.strip() if data else None
         self.setWindowTitle(self.tr("新建客商") if investor_id is None else self.tr("客商：%s") % data.name)
         self.resize(980, 640)
+        self.show_read_only(context.ledger.readonly)
+        self.mark_clean()
 
     # -- building -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.ledger_setup import create_ledger
 from ..store.units import unit_names
+from .forms import INVALID_STYLE, UnsavedChanges, mark_invalid
 
 
 def data_folder() -> Path:
@@ -254,7 +255,7 @@ SETTING_FIELDS = (
 )
 
 
-class LedgerSettingsDialog(QDialog):
+class LedgerSettingsDialog(UnsavedChanges, QDialog):
     """台账设置: county name, own unit, the return's 填报人/审核人/联系电话, the threshold."""
 
     NO_UNIT = "（县招商局：汇总全部单位）"
@@ -262,6 +263,7 @@ class LedgerSettingsDialog(QDialog):
     def __init__(self, context, parent=None):
         super().__init__(parent)
         self.setObjectName("ledgerSettingsDialog")
+        self.setStyleSheet(INVALID_STYLE)
         self.setWindowTitle(self.tr("台账设置"))
         self.context = context
         self.fields: dict[str, QLineEdit] = {}
@@ -291,14 +293,29 @@ class LedgerSettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.save_button.setText(self.tr("保存"))
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setText(self.tr("取消"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(460, 300)
+        self.show_read_only(context.ledger.readonly)
+        self.mark_clean()
+
+    def save(self) -> bool:
+        """Write the settings and close; False (the dialog stays) when refused."""
+        self._saved = False
+        self.accept()
+        return self._saved
 
     def values(self) -> dict[str, str]:
         """The settings as typed; raises ValidationError for a bad one."""
+        for widget in (*self.fields.values(), self.threshold):
+            if widget.property("invalid"):
+                mark_invalid(widget, None)
         result = {key: edit.text().strip() for key, edit in self.fields.items()}
         if not result[keys.COUNTY_NAME]:
             raise ValidationError(self.tr("县名不能为空"), keys.COUNTY_NAME)
@@ -318,6 +335,7 @@ class LedgerSettingsDialog(QDialog):
             self.error.show()
             widget = self.fields.get(exc.field) or (self.threshold if exc.field == keys.MAJOR_THRESHOLD else None)
             if widget is not None:
+                mark_invalid(widget, exc.message)
                 widget.setFocus()
             return
 
@@ -331,6 +349,7 @@ class LedgerSettingsDialog(QDialog):
             self.error.setText(exc.message)
             self.error.show()
             return
+        self._saved = True
         super().accept()
 
 

@@ -36,6 +36,17 @@ from .context import AppContext
 from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
 
 MENU_KEYS = ("file", "edit", "view", "tools", "help")
+WRITING_ACTIONS = (
+    "newRecordAction",
+    "deleteRecordAction",
+    "undoAction",
+    "redoAction",
+    "importReturnsAction",
+    "importTargetsAction",
+    "monthLocksAction",
+    "restoreBackupAction",
+)
+"""Actions that change the ledger: disabled while it is open read-only."""
 
 
 class MainWindow(QMainWindow):
@@ -46,6 +57,7 @@ class MainWindow(QMainWindow):
         self._tab_keys: dict[str, QWidget] = {}
         self._menus: dict[str, QMenu] = {}
         self._editors: dict = {}
+        self._open_forms: list = []
         self._today: dt.date | None = None
         self.last_message_box: QMessageBox | None = None
 
@@ -66,6 +78,8 @@ class MainWindow(QMainWindow):
 
         self.install_extensions()
         self._restore_state()
+        context.ledger_changed.connect(self.apply_read_only)
+        self.apply_read_only()
 
     # -- the contract for other parts ------------------------------------------------
 
@@ -155,6 +169,9 @@ class MainWindow(QMainWindow):
         return self._open_editor("events", EventEditor, event_id)
 
     def _open_editor(self, tab: str, editor_class, record_id):
+        if record_id is None and self.is_read_only():
+            self.statusBar().showMessage(self.tr("台账以只读方式打开，不能新建"), 5000)
+            return None
         key = (tab, record_id)
         editor = self._editors.get(key) if record_id is not None else None
         if editor is not None:
@@ -169,6 +186,7 @@ class MainWindow(QMainWindow):
         editor.setWindowFlag(Qt.WindowType.Window, True)
         if record_id is not None:
             self._editors[key] = editor
+        self._track_dialog(editor)
         editor.finished.connect(lambda _result, k=key, e=editor: self._editor_closed(k, e))
         editor.show()
         return editor
@@ -177,6 +195,42 @@ class MainWindow(QMainWindow):
         if self._editors.get(key) is editor:
             del self._editors[key]
         editor.deleteLater()
+
+    # -- unsaved work --------------------------------------------------------------
+
+    def _track_dialog(self, dialog) -> None:
+        """An open form the window asks about before it closes or opens another file."""
+        self._open_forms.append(dialog)
+        dialog.finished.connect(lambda _result, d=dialog: self._open_forms.remove(d) if d in self._open_forms else None)
+
+    def open_forms(self) -> list:
+        """The editors and dialogs open on this ledger, oldest first."""
+        return list(self._open_forms)
+
+    def settle_unsaved_work(self) -> bool:
+        """Ask 保存 / 不保存 / 取消 for every open form and grid with unsaved changes.
+
+        True when the window may go on (close, open another file): everything was saved or
+        discarded. False at the first 取消 or refused save; that form stays in front.
+        """
+        for form in self.open_forms():
+            settle = getattr(form, "settle_unsaved", None)
+            if callable(settle) and not settle():
+                return False
+        for widget in self._tab_keys.values():
+            settle = getattr(widget, "settle_unsaved", None)
+            if callable(settle) and not settle():
+                return False
+        return True
+
+    def close_open_forms(self) -> None:
+        """Close every open form without asking (settle_unsaved_work has asked)."""
+        for form in self.open_forms():
+            discard = getattr(form, "discard_and_close", None)
+            if callable(discard):
+                discard()
+            else:
+                form.reject()
 
     def install_extensions(self) -> list[str]:
         """Import every ``zsdesk/ui/ext_*.py`` and call its ``install(window)``."""
@@ -196,12 +250,17 @@ class MainWindow(QMainWindow):
         # opened read-only, a damaged one restored from its newest good backup.
         from .safety_dialogs import open_ledger_interactively
 
+        switching = Path(path).expanduser().absolute() != Path(self.context.ledger.path).absolute()
+        if switching and not self.settle_unsaved_work():
+            return False
         ledger = open_ledger_interactively(self, path)
         if ledger is None:
             if not Path(path).exists():
                 remove_recent_file(path)
                 self._rebuild_recent_menu()
             return False
+        if ledger is not self.context.ledger:
+            self.close_open_forms()  # they hold records of the file being closed
         self.context.set_ledger(ledger)
         add_recent_file(ledger.path)
         self._rebuild_recent_menu()
@@ -257,7 +316,9 @@ class MainWindow(QMainWindow):
         from .ledger_dialogs import LedgerSettingsDialog
 
         dialog = LedgerSettingsDialog(self.context, self)
+        self._track_dialog(dialog)
         dialog.open()
+        return dialog
 
     # -- building ------------------------------------------------------------------
 
@@ -394,12 +455,40 @@ class MainWindow(QMainWindow):
 
     def _update_record_actions(self) -> None:
         widget = self.tabs.currentWidget()
+        read_only = self.context.ledger.readonly
         for action, name in (
             (self.new_action, "new_record"),
             (self.open_record_action, "open_selected"),
             (self.delete_action, "delete_selected"),
         ):
-            action.setEnabled(callable(getattr(widget, name, None)))
+            writes = action.objectName() in WRITING_ACTIONS
+            action.setEnabled(callable(getattr(widget, name, None)) and not (writes and read_only))
+
+    def is_read_only(self) -> bool:
+        return bool(self.context.ledger.readonly)
+
+    def apply_read_only(self) -> None:
+        """In a read-only window every action that would change the ledger is disabled
+        (and editors open read-only), so nothing is typed in vain."""
+        read_only = self.is_read_only()
+        stack = self.context.undo_stack
+        for action in self.findChildren(QAction):
+            name = action.objectName()
+            if name not in WRITING_ACTIONS:
+                continue
+            if read_only:
+                action.setEnabled(False)
+            elif name == "undoAction":
+                action.setEnabled(stack.canUndo())
+            elif name == "redoAction":
+                action.setEnabled(stack.canRedo())
+            elif name not in ("newRecordAction", "deleteRecordAction"):
+                action.setEnabled(True)
+        for widget in self._tab_keys.values():
+            button = getattr(widget, "new_button", None)  # 新建项目 / 新建客商 / 新建招商活动
+            if button is not None:
+                button.setEnabled(not read_only)
+        self._update_record_actions()
 
     def refresh(self) -> None:
         """Read everything again (another program may have changed the file)."""
@@ -474,6 +563,10 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.settle_unsaved_work():
+            event.ignore()
+            return
+        self.close_open_forms()
         self.save_state()
         super().closeEvent(event)
         if event.isAccepted():

@@ -103,7 +103,17 @@ def svg_of(figure: Figure, width_in: float, height_in: float) -> QByteArray:
     register_fonts()
     figure.set_size_inches(width_in, height_in)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg")
+    # The page's header prints the title (render), so the chart goes without its own:
+    # the title once, not twice.
+    title = getattr(figure, "_suptitle", None)
+    shown = title is not None and title.get_visible()
+    if shown:
+        title.set_visible(False)
+    try:
+        figure.savefig(buffer, format="svg")
+    finally:
+        if shown:
+            title.set_visible(True)
     return QByteArray(_drop_empty_glyphs(buffer.getvalue()))
 
 

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ..domain.enums import INDUSTRIES, PIPELINE, Stage
-from ..domain.money import format_wan
+from ..domain.money import format_money, format_wan
 from ..domain.periods import YearMonth
 from ..domain.records import FollowUpData, ProjectData
 from ..domain.text_limits import limit_of
@@ -52,6 +52,8 @@ from ..store.models import Investor, Unit
 from ..store.projects import duplicate_projects, project_data, save_project
 from .forms import (
     INVALID_STYLE,
+    NOT_DATA,
+    UnsavedChanges,
     DateQuestion,
     confirm,
     date_edit,
@@ -144,7 +146,7 @@ class InvestorNames(QObject):
         return self._model
 
 
-class ProjectEditor(QDialog):
+class ProjectEditor(UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, project_id: int | None, parent=None, today: dt.date | None = None):
@@ -159,6 +161,7 @@ class ProjectEditor(QDialog):
         self._bad_funds: dict[tuple[int, int], str] = {}
         self._filling_funds = False
         self._loaded_name_unit: tuple[str, int | None] | None = None
+        self._stage_offers: set = set()
         with context.read() as session:
             self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             self._own_unit = keys.get_setting(session, keys.OWN_UNIT)
@@ -171,6 +174,12 @@ class ProjectEditor(QDialog):
         self._load(data)
         self.setWindowTitle(self.tr("新建项目") if project_id is None else self.tr("项目：%s") % data.name)
         self.resize(960, 680)
+        self.show_read_only(context.ledger.readonly)
+        self.mark_clean()
+
+    def extra_state(self) -> tuple:
+        # The grid shows one year; the funds of every year are what would be saved.
+        return tuple(sorted(self.funds.items())), tuple(sorted(self._bad_funds.items()))
 
     # -- building -------------------------------------------------------------------
 
@@ -184,6 +193,7 @@ class ProjectEditor(QDialog):
         self.pages.addTab(self._notes_page(), self.tr("进展与问题"))
         for page in EDITOR_PAGES:
             widget, title = page(self)
+            widget.setProperty(NOT_DATA, True)  # such pages save on their own
             self.pages.addTab(widget, title)
 
         self.error = error_label(self, "editorError")
@@ -263,7 +273,13 @@ class ProjectEditor(QDialog):
             stage.addItem(s.label, s.value)
         stage.currentIndexChanged.connect(self._stage_changed)
         self.fields["stage"] = stage
-        form.addRow(self.tr("项目阶段 *"), stage)
+        self.stage_hint = QLabel(self)
+        self.stage_hint.setObjectName("stageHint")
+        self.stage_hint.setStyleSheet("color: #8a5a00;")
+        stage_row = QHBoxLayout()
+        stage_row.addWidget(stage)
+        stage_row.addWidget(self.stage_hint, 1)
+        form.addRow(self.tr("项目阶段 *"), stage_row)
 
         money_row = QHBoxLayout()
         for field, label in MONEY_FIELDS[:2]:
@@ -295,7 +311,9 @@ class ProjectEditor(QDialog):
         grid.addWidget(QLabel(self.tr("到达各阶段的日期（当前阶段必填，按先后顺序）："), self), 0, 0, 1, 4)
         for i, stage in enumerate(Stage):
             edit = date_edit(self, f"field_{stage.date_field}")
-            edit.editingFinished.connect(lambda s=stage: self._check_date(s.date_field, f"“{s.label}”日期"))
+            edit.month_hint = self.sensible_day
+            edit.editingFinished.connect(lambda s=stage: self._stage_date_entered(s))
+            edit.textChanged.connect(lambda _text: self._refresh_stage_hint())
             self.fields[stage.date_field] = edit
             row, col = 1 + i % 6, (i // 6) * 2
             grid.addWidget(QLabel(stage.label, self), row, col)
@@ -325,9 +343,11 @@ class ProjectEditor(QDialog):
         self.funds_year.setObjectName("fundsYear")
         self.funds_year.setRange(1990, 2999)
         self.funds_year.setValue(self.today.year)
+        self.funds_year.setProperty(NOT_DATA, True)
         self.funds_year.valueChanged.connect(self._show_funds_year)
         self.funds_grid = QTableWidget(2, 12, self)
         self.funds_grid.setObjectName("fundsGrid")
+        self.funds_grid.setProperty(NOT_DATA, True)  # extra_state holds the funds of all years
         self.funds_grid.setHorizontalHeaderLabels([self.tr("%d月") % m for m in range(1, 13)])
         self.funds_grid.setVerticalHeaderLabels([self.tr("当月到位"), self.tr("累计")])
         self.funds_grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -391,7 +411,7 @@ class ProjectEditor(QDialog):
     def _blank(self) -> ProjectData:
         unit_id = next((uid for uid, name in self._units if name == self._own_unit), None)
         data = ProjectData(name="", unit_id=unit_id, planned_investment=None)
-        data.dates = {Stage.PLANNED: self.today}
+        data.dates = {}  # no silent default: the clerk says when the project was conceived
         data.funds = {}
         data.follow_ups = []
         return data
@@ -431,6 +451,7 @@ class ProjectEditor(QDialog):
             self.add_follow_up(entry)
         self._loaded_name_unit = (data.name.strip(), data.unit_id) if self.project_id is not None else None
         self._investor_changed(f["investor"].text())
+        self._refresh_stage_hint()
 
     # -- investor -------------------------------------------------------------------
 
@@ -445,16 +466,64 @@ class ProjectEditor(QDialog):
 
     # -- stages ---------------------------------------------------------------------
 
+    def stage_date(self, stage: Stage) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(self.fields[stage.date_field].text().strip())
+        except ValueError:
+            return None
+
+    def sensible_day(self) -> dt.date:
+        """Where a calendar opens when its field is empty: the latest stage date the
+        project has (its story is there), else the window's today."""
+        days = [d for d in (self.stage_date(s) for s in Stage) if d is not None]
+        return min(max(days), self.today) if days else self.today
+
+    def missing_earlier(self, stage: Stage) -> list[Stage]:
+        """Pipeline stages before ``stage`` whose date is empty."""
+        if not stage.on_the_line:
+            return []
+        return [s for s in PIPELINE[: PIPELINE.index(stage)] if not self.fields[s.date_field].text().strip()]
+
+    def _refresh_stage_hint(self) -> None:
+        stage = self._stage
+        parts = []
+        if not self.fields[stage.date_field].text().strip():
+            parts.append(self.tr("请在“阶段与申报”页填写到达“%s”的日期") % stage.label)
+        missing = self.missing_earlier(stage)
+        if missing:
+            parts.append(self.tr("尚缺更早阶段的日期：%s") % "、".join(s.label for s in missing))
+        self.stage_hint.setText("；".join(parts))
+
     def ask_stage_date(self, stage: Stage) -> dt.date | None:
         """Ask the day the project reached ``stage`` (None: cancelled). Tests replace this."""
-        dialog = DateQuestion(
-            self,
-            self.tr("阶段日期"),
-            self.tr("项目哪一天到达“%s”阶段？") % stage.label,
-            self.today,
-            self.today,
-        )
+        question = self.tr("项目哪一天到达“%s”阶段？") % stage.label
+        missing = self.missing_earlier(stage)
+        if missing:
+            question += "\n" + self.tr("尚缺更早阶段的日期：%s（可在“阶段与申报”页补填）") % "、".join(
+                s.label for s in missing
+            )
+        dialog = DateQuestion(self, self.tr("阶段日期"), question, self.sensible_day(), self.today)
         return dialog.date() if dialog.exec() else None
+
+    def _stage_date_entered(self, stage: Stage) -> None:
+        """A date typed for a later stage than the project's: offer to move the stage."""
+        self._check_date(stage.date_field, f"“{stage.label}”日期")
+        day = self.stage_date(stage)
+        current = self._stage
+        if day is None or self.read_only or stage is current or not stage.on_the_line or not current.on_the_line:
+            return
+        if PIPELINE.index(stage) < PIPELINE.index(current):
+            return
+        key = (stage, day)
+        if key in self._stage_offers:
+            return
+        self._stage_offers.add(key)
+        if self.confirm(
+            self.tr("项目阶段"),
+            self.tr("已填写到达“%s”的日期（%s），项目现在是“%s”。\n把项目阶段改为“%s”吗？")
+            % (stage.label, day.isoformat(), current.label, stage.label),
+        ):
+            self.set_stage(stage)
 
     def _stage_changed(self) -> None:
         combo = self.fields["stage"]
@@ -473,6 +542,7 @@ class ProjectEditor(QDialog):
                 return
             date_field.setText(day.isoformat())
         self._stage = new
+        self._refresh_stage_hint()
 
     def set_stage(self, stage: Stage) -> None:
         """Move the project to ``stage`` as the user would with the combo box."""
@@ -507,16 +577,16 @@ class ProjectEditor(QDialog):
         running = Decimal(0)
         for month in range(1, 13):
             running += self.funds.get((year, month), Decimal(0))
-            shown = "" if YearMonth(year, month).is_future(self.today) and not self.funds.get((year, month)) else format_wan(running)
+            shown = "" if YearMonth(year, month).is_future(self.today) and not self.funds.get((year, month)) else format_money(running)
             item = QTableWidgetItem(shown)
             item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setBackground(TOTAL_BRUSH)
             self.funds_grid.setItem(1, month - 1, item)
         others = sum((v for (y, _m), v in self.funds.items() if y != year), Decimal(0))
-        text = self.tr("%d年到位合计：%s 万元") % (year, format_wan(running))
+        text = self.tr("%d年到位合计：%s 万元") % (year, format_money(running))
         if others:
-            text += self.tr("　（其他年度合计 %s 万元）") % format_wan(others)
+            text += self.tr("　（其他年度合计 %s 万元）") % format_money(others)
         self.funds_total.setText(text)
 
     def _fund_cell_changed(self, item: QTableWidgetItem) -> None:

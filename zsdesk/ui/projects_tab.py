@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain.enums import INDUSTRIES, Stage
-from ..domain.money import format_wan, yuan_to_wan
+from ..domain.money import format_money, yuan_to_wan
 from ..store.projects import (
     ProjectRow,
     project_count,
@@ -32,7 +32,19 @@ from ..store.projects import (
     project_years,
 )
 from ..store.units import unit_names
-from .table_models import BACKGROUND, CENTER, FONT, FOREGROUND, RIGHT, TOOLTIP, Column, RowListModel, select_record, selected_record_id
+from .table_models import (
+    BACKGROUND,
+    CENTER,
+    FONT,
+    FOREGROUND,
+    RIGHT,
+    TOOLTIP,
+    Column,
+    RowListModel,
+    fit_columns,
+    select_record,
+    selected_record_id,
+)
 
 FIRST_PAGE = 300
 """Rows read before the window shows, when the whole table is read in the background."""
@@ -52,7 +64,7 @@ BOLD.setBold(True)
 
 
 def _wan(yuan: int | None) -> str:
-    return "" if yuan is None else format_wan(yuan_to_wan(yuan))
+    return "" if yuan is None else format_money(yuan_to_wan(yuan))
 
 
 def _flags(row: ProjectRow) -> str:
@@ -463,6 +475,7 @@ class ProjectsTab(QWidget):
         selected = self.selected_id()
         self.model.today = self.main_window.today().isoformat()
         self.model.set_rows(rows)
+        self._fit_once()
         if selected is not None:
             self.select_project(selected)
 
@@ -482,6 +495,7 @@ class ProjectsTab(QWidget):
             fresh = project_rows(session, self.funds_year(), ids=sorted(project_ids))
         selected = self.selected_id()
         self.model.replace_rows(project_ids, fresh)
+        self._fit_once()
         if selected is not None:
             self.select_project(selected)
         self._update_count()
@@ -569,8 +583,16 @@ class ProjectsTab(QWidget):
         from .qsettings import app_settings
 
         state = app_settings().value("projectsTab/header")
+        self._fitted = state is not None  # the clerk's own widths win
         if state is not None:
             self.table.horizontalHeader().restoreState(state)
+
+    def _fit_once(self) -> None:
+        """Columns sized to their content the first time there are rows to measure."""
+        if getattr(self, "_fitted", False) or self.model.rowCount() == 0:
+            return
+        fit_columns(self.table, self.model)
+        self._fitted = True
 
     def save_state(self, settings: QSettings) -> None:
         settings.setValue("projectsTab/header", self.table.horizontalHeader().saveState())

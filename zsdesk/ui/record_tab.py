@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .table_models import RowListModel, select_record, selected_record_id
+from .table_models import RowListModel, fit_columns, select_record, selected_record_id
 
 
 class RecordTab(QWidget):
@@ -75,6 +75,7 @@ class RecordTab(QWidget):
         from .qsettings import app_settings
 
         state = app_settings().value(f"{self.key}Tab/header")
+        self._fitted = state is not None  # the clerk's own widths win
         if state is not None:
             self.table.horizontalHeader().restoreState(state)
 
@@ -98,8 +99,16 @@ class RecordTab(QWidget):
         self.model.set_rows(rows)
         self._dirty = False
         self._apply_filter()
+        self._fit_once()
         if selected is not None:
             self.select(selected)
+
+    def _fit_once(self) -> None:
+        """Columns sized to their content the first time there are rows to measure."""
+        if getattr(self, "_fitted", False) or self.model.rowCount() == 0:
+            return
+        fit_columns(self.table, self.model)
+        self._fitted = True
 
     def ensure_loaded(self) -> None:
         if self._dirty:
@@ -131,6 +140,7 @@ class RecordTab(QWidget):
             selected = self.selected_id()
             self.model.replace_rows(ids, fresh)
             self._apply_filter()
+            self._fit_once()
             if selected is not None:
                 self.select(selected)
             return

@@ -107,9 +107,24 @@ def open_ledger_interactively(parent: QWidget | None, path: str | Path) -> Ledge
         return None
 
 
+def _is_mine(holder) -> bool:
+    """Held by this user on this computer (another window of the same clerk)."""
+    from ..store.filelock import this_computer, this_user
+
+    return holder.computer == this_computer() and holder.user == this_user()
+
+
 def _offer_read_only(parent, path: Path, exc: KnownError, title: str) -> Ledger | None:
     holder = getattr(exc, "holder", None)
-    if holder is not None:
+    if holder is not None and _is_mine(holder):
+        # The clerk's own other window, not somebody else: say so, or they go looking.
+        title = _tr("台账已在另一个窗口中打开")
+        text = _tr("这个台账已在本机的另一个zsdesk窗口中打开（%s，自 %s 起）。\n请切换到那个窗口继续工作；在这里只能以只读方式查看。\n\n%s") % (
+            holder.clerk or holder.user,
+            f"{holder.since:%Y-%m-%d %H:%M}",
+            path,
+        )
+    elif holder is not None:
         who = f"{holder.clerk}（{_tr('系统用户')} {holder.user}）" if holder.clerk else holder.user
         text = _tr("这个台账正由别人打开，可能正在修改：\n\n    %s\n    %s：%s\n    %s %s\n\n%s") % (
             who,

@@ -158,7 +158,10 @@ class RowListModel(QAbstractTableModel):
             added = sorted(fresh_by_id.values(), key=lambda row: -row.id)
             self._rows = added + self._rows
             self._derived = [self.derive(row) for row in added] + self._derived
-            if any(self._rows[i].id < self._rows[i + 1].id for i in range(min(len(added), len(self._rows) - 1))):
+            # Only the seam between the new rows and the old ones can be out of order; an
+            # empty list before has no seam (the first record saved into an empty list).
+            seams = range(min(len(added), len(self._rows) - 1))
+            if any(self._rows[i].id < self._rows[i + 1].id for i in seams):
                 pairs = sorted(zip(self._rows, self._derived), key=lambda pair: -pair[0].id)
                 self._rows = [row for row, _ in pairs]
                 self._derived = [derived for _, derived in pairs]
@@ -246,3 +249,31 @@ def select_record(table, model: RowListModel, record_id: int) -> bool:
     table.setCurrentIndex(index)
     table.scrollTo(index)
     return True
+
+
+FIT_SAMPLE_ROWS = 400
+FIT_MAX_WIDTH = 420
+FIT_PADDING = 18
+
+
+def fit_columns(table, model: RowListModel, sample: int = FIT_SAMPLE_ROWS) -> list[int]:
+    """Size every column to its content: the widest of its title and the texts of the
+    first ``sample`` rows shown (a 50,000-row list is not measured in full), capped so a
+    long note cannot push the others off screen. An empty column is as wide as its title.
+    Returns the widths set."""
+    metrics = table.fontMetrics()
+    header = table.horizontalHeader()
+    header_metrics = header.fontMetrics()
+    rows = min(model.rowCount(), sample)
+    widths = []
+    for column_index, column in enumerate(model.columns):
+        title = max((header_metrics.horizontalAdvance(line) for line in column.title.split("\n")), default=0)
+        width = title + FIT_PADDING + 12  # the sort arrow
+        for row in range(rows):
+            text = column.text(model.row_at(row))
+            if text:
+                width = max(width, metrics.horizontalAdvance(text) + FIT_PADDING)
+        width = min(width, FIT_MAX_WIDTH)
+        table.setColumnWidth(column_index, width)
+        widths.append(width)
+    return widths

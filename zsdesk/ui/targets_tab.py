@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSettings, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QRadioButton,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ..domain.enums import Indicator, Measure, Status
-from ..domain.money import format_percent, format_wan
+from ..domain.money import format_money, format_percent, format_wan
 from ..domain.periods import YearMonth
 from ..domain.progress import ProgressRow, ProgressTable
 from ..errors import KnownError, ValidationError
@@ -50,10 +52,20 @@ TARGETS, PROGRESS = "targets", "progress"
 
 
 def format_quantity(indicator: Indicator, value) -> str:
+    """As shown: money by the one rule (format_money), counts as whole numbers."""
     if value is None:
         return ""
     if indicator.measure is Measure.MONEY:
-        return format_wan(Decimal(value))
+        return format_money(Decimal(value))
+    return str(int(value))
+
+
+def exact_quantity(indicator: Indicator, value) -> str:
+    """As typed into a cell: the exact amount, no separators."""
+    if value is None:
+        return ""
+    if indicator.measure is Measure.MONEY:
+        return format_wan(Decimal(value)).replace(",", "")
     return str(int(value))
 
 
@@ -71,11 +83,20 @@ class TargetsModel(QAbstractTableModel):
         self.progress: ProgressTable | None = None
         self.accept_edit = lambda unit_id, indicator, text: False
         self.read_only = False
-        """A township's targets from the county: shown, never edited."""
+        """A read-only file, or a township's targets from the county: shown, never edited."""
 
     def set_data(self, units, targets, progress: ProgressTable | None, mode: str) -> None:
+        """Show new figures. With the same units and mode the cells change in place
+        (dataChanged), never a reset: a reset while a cell's editor commits (Enter, Tab)
+        destroys that editor and the view loses its place — Tab reopened the same cell
+        and Qt said "commitData called with an editor that does not belong to this view"."""
+        units = list(units)
+        if units == self.units and mode == self.mode and self.rowCount() > 0:
+            self.targets, self.progress = dict(targets), progress
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+            return
         self.beginResetModel()
-        self.units, self.targets, self.progress, self.mode = list(units), dict(targets), progress, mode
+        self.units, self.targets, self.progress, self.mode = units, dict(targets), progress, mode
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -110,7 +131,7 @@ class TargetsModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return format_quantity(indicator, target)
             if role == Qt.ItemDataRole.EditRole:
-                return format_quantity(indicator, target).replace(",", "")
+                return exact_quantity(indicator, target)
             if role == SORT_ROLE:
                 return float(target) if target is not None else -1.0
             if role == Qt.ItemDataRole.BackgroundRole and unit_id is None:
@@ -184,6 +205,31 @@ class TargetsProxy(QSortFilterProxyModel):
         return (left.data(SORT_ROLE) or 0) < (right.data(SORT_ROLE) or 0)
 
 
+class TargetDelegate(QStyledItemDelegate):
+    """Esc in a cell that was typed into asks 保存 / 不保存 / 取消, as every editor does."""
+
+    def __init__(self, tab: "TargetsTab"):
+        super().__init__(tab)
+        self.tab = tab
+
+    def eventFilter(self, editor, event) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape
+            and self.tab.has_unsaved_changes()
+        ):
+            from . import forms
+
+            answer = forms.ask_unsaved(self.tab, self.tab.editing_title())
+            if answer == forms.CANCEL:
+                return True  # go on typing
+            if answer == forms.SAVE:
+                self.commitData.emit(editor)
+                self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+                return True
+        return super().eventFilter(editor, event)
+
+
 class TargetsTab(QWidget):
     def __init__(self, window):
         super().__init__(window)
@@ -240,6 +286,7 @@ class TargetsTab(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("targetsTable")
         self.table.setModel(self.proxy)
+        self.table.setItemDelegate(TargetDelegate(self))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
@@ -315,7 +362,7 @@ class TargetsTab(QWidget):
             targets = target_grid(session, period.year)
             progress = load_progress(session, period) if self.mode == PROGRESS else None
             source = assigned_by_county(session)
-        self.model.read_only = bool(source)
+        self.model.read_only = bool(source) or bool(self.context.ledger.readonly)
         self.targets_radio.setText(
             self.tr("目标任务（县招商局下达，只读）") if source else self.tr("目标任务（直接在格中录入）")
         )
@@ -328,6 +375,9 @@ class TargetsTab(QWidget):
             self.legend.setText(
                 self.tr("每格：实绩｜完成率。绿色：已完成；浅绿：快于序时；橙色：慢于序时；灰色：无实绩。悬停看目标、排名。")
             )
+        elif self.context.ledger.readonly:
+            self.schedule_label.setText("")
+            self.legend.setText(self.tr("台账以只读方式打开：目标任务只能查看，不能修改。"))
         elif source:
             self.schedule_label.setText("")
             self.legend.setText(
@@ -381,6 +431,46 @@ class TargetsTab(QWidget):
         except KnownError as exc:
             self.show_error(exc.message)
             return False
+        return True
+
+    # -- unsaved: a cell being typed into ---------------------------------------------
+
+    def _open_cell_editor(self):
+        if self.table.state() != QAbstractItemView.State.EditingState:
+            return None, None
+        index = self.table.currentIndex()
+        editor = self.table.indexWidget(index) if index.isValid() else None
+        return index, editor
+
+    def has_unsaved_changes(self) -> bool:
+        """A target typed into a cell and not yet entered (Enter, Tab)."""
+        index, editor = self._open_cell_editor()
+        if editor is None:
+            return False
+        typed = editor.text() if hasattr(editor, "text") else ""
+        return typed.strip() != (index.data(Qt.ItemDataRole.EditRole) or "").strip()
+
+    def editing_title(self) -> str:
+        index = self.table.currentIndex()
+        unit = self.proxy.headerData(index.row(), Qt.Orientation.Vertical)
+        indicator = INDICATORS[self.proxy.mapToSource(index).column()]
+        return self.tr("目标任务：%s · %s") % (unit, indicator.short_label)
+
+    def settle_unsaved(self) -> bool:
+        """The window is closing or opening another file: ask about a cell being typed."""
+        if not self.has_unsaved_changes():
+            return True
+        from . import forms
+
+        index, editor = self._open_cell_editor()
+        answer = forms.ask_unsaved(self, self.editing_title())
+        if answer == forms.CANCEL:
+            return False
+        if answer == forms.SAVE:
+            self.table.commitData(editor)
+            if self.error.isVisible():  # refused: the message is under the grid
+                return False
+        self.table.closeEditor(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
         return True
 
     def show_error(self, message: str) -> None:

@@ -1,0 +1,48 @@
+"""Driving the window as a clerk does: keys to whatever has the focus, clicks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+def activate(qtbot, widget) -> None:
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+
+
+def type_keys(qtbot, text: str) -> None:
+    """Each key to whatever has the focus, as a keyboard does (ASCII only: Chinese is set)."""
+    for char in text:
+        qtbot.keyClick(focused(), char)
+
+
+def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    qtbot.keyClick(focused(), key, modifier)
+
+
+def type_into(qtbot, widget, text: str) -> None:
+    """Click into a field, select what it holds and type over it."""
+    widget.setFocus()
+    if hasattr(widget, "selectAll"):
+        widget.selectAll()
+    qtbot.keyClicks(widget, text)
+
+
+def open_new(window, qtbot, tab_key: str, editor_class):
+    """Ctrl+N on a tab; the editor it opens, made the active window."""
+    tab = window.select_tab(tab_key)
+    activate(qtbot, window)
+    qtbot.keyClick(tab.table if hasattr(tab, "table") else tab, Qt.Key.Key_N, CTRL)
+    editors = [e for e in window.findChildren(editor_class) if e.isVisible()]
+    assert len(editors) == 1, "Ctrl+N opens one editor"
+    activate(qtbot, editors[0])
+    return tab, editors[0]
