@@ -185,15 +185,15 @@ class _RowCollector:
 def _read_xlsx(path: Path, sheet: str | None, names_only: bool) -> Table:
     import openpyxl
 
-    from ..returns.xlsx import _check_members  # the zip-bomb checks of the return importer
-    from ..returns.problems import RefusedFile
+    from ..returns.problems import Place, RefusedFile
+    from ..returns.xlsx import check_members  # the bounds of the return importer, zip bombs included
 
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "xl/workbook.xml" not in names:
                 raise LedgerFileRefused(path, "不是Excel工作簿（压缩包中没有工作簿内容）")
-            _check_members(_PlaceFor(path), archive)
+            check_members(Place(path), archive, MAX_ROWS, "台账")
     except RefusedFile as exc:
         raise LedgerFileRefused(path, exc.reason) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError):
@@ -223,18 +223,6 @@ def _read_xlsx(path: Path, sheet: str | None, names_only: bool) -> Table:
         return table
     finally:
         workbook.close()
-
-
-class _PlaceFor:
-    """What returns.xlsx._check_members needs to build its refusal."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def refuse(self, reason: str, **_where):
-        from ..returns.problems import RefusedFile
-
-        return RefusedFile(self.path, reason)
 
 
 def _choose(path: Path, sheets: list[str], sheet: str | None) -> str:

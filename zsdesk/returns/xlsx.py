@@ -129,7 +129,7 @@ def check_workbook_file(path: Path, *, max_rows: int = DEFAULT_MAX_ROWS, what: s
             for block in iter(lambda: raw.read(_CHUNK), b""):
                 digest.update(block)
         with zipfile.ZipFile(path) as archive:
-            _check_members(place, archive, max_rows, what)
+            check_members(place, archive, max_rows, what)
     except RefusedFile:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
@@ -148,7 +148,7 @@ def _zip_reason(exc: BaseException) -> str:
     return "无法解压"
 
 
-def _check_members(place: Place, archive: zipfile.ZipFile, max_rows: int, what: str) -> None:
+def check_members(place: Place, archive: zipfile.ZipFile, max_rows: int, what: str) -> None:
     """Every part's size and, before any XML is parsed, what it holds.
 
     Each member is inflated with a cap whatever its directory entry says, and counted
