@@ -12,6 +12,7 @@ with it zsdesk says so in one Chinese line (exit 2).
 from __future__ import annotations
 
 import os
+import random
 import select
 import shutil
 import subprocess
@@ -31,22 +32,44 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def display():
-    """A fresh Xvfb; the display's name (":N")."""
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    ready, _, _ = select.select([read], [], [], 30)
-    number = os.read(read, 32).decode().strip() if ready else ""
-    os.close(read)
-    if not number:
+    """A fresh Xvfb; the display's name (":N").
+
+    The number is picked at random and another tried if that one's server fails to start:
+    an Xvfb of a chroot on the same machine (.ci/fresh-debian) shares the abstract socket
+    namespace but not /tmp's lock files, so -displayfd's first free number may be taken.
+    """
+    rng = random.Random()
+    for _ in range(10):
+        number = rng.randrange(200, 2000)
+        read, write = os.pipe()
+        server = subprocess.Popen(
+            ["Xvfb", f":{number}", "-displayfd", str(write), "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
+            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        os.close(write)
+        ready, _, _ = select.select([read], [], [], 30)
+        said = os.read(read, 32).decode().strip() if ready else ""
+        os.close(read)
+        if said == str(number) and _answers(f":{number}"):
+            break
         server.kill()
-        pytest.fail("Xvfb did not start")
+        server.wait(timeout=30)
+    else:
+        pytest.fail("Xvfb did not start on any of ten displays")
     yield f":{number}"
     server.terminate()
     server.wait(timeout=30)
+
+
+def _answers(display: str, timeout: float = 30) -> bool:
+    """Whether the X server on ``display`` takes clients (Xvfb tells its number a moment before)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        probe = subprocess.run(["xwininfo", "-root", "-display", display], capture_output=True)
+        if probe.returncode == 0:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def _window_env(display: str, **extra: str) -> dict[str, str]:

@@ -96,6 +96,7 @@ def test_installed_selftest_chart_and_screenshot_work_from_another_folder(instal
     folder, env = elsewhere
     selftest = run(installed, ["--selftest", str(folder / "selftest")], folder, env)
     assert selftest.returncode == 0, selftest.stdout + selftest.stderr
+    assert selftest.stdout.startswith("zsdesk ") and "自检（已安装）" in selftest.stdout.splitlines()[0]
 
     demo = run(installed, ["demo", "demo.sqlite", "--month", "2026-06"], folder, env)
     assert demo.returncode == 0, demo.stderr
