@@ -123,6 +123,10 @@ def warm_up(folder: Path, db: str | None, files: list[str]) -> None:
             except _Enough:
                 pass
     finally:
+        # What the warm-up printed sits in sys.stdout's buffer unless the interpreter runs
+        # unbuffered (PYTHONUNBUFFERED, -u): flush it into /dev/null now, or it reaches the
+        # pipe ahead of "ready" once fd 1 is the pipe again.
+        sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(quiet)
         os.close(log)

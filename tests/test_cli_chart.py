@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from zsdesk.cli.main import main
+from tests.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,9 +57,9 @@ def test_chart_writes_pdf_with_vector_text(demo_path, tmp_path):
     assert pdf_pages(out) == 1
     assert b"NotoSansSCGBK" in data  # the bundled font is embedded: text, not pixels
     assert b"/Subtype /Image" not in data
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
-        assert "浙商回归到位资金" in text and "磐安县" in text
+    require_tool("pdftotext")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "浙商回归到位资金" in text and "磐安县" in text
 
 
 def test_chart_writes_svg_that_parses(demo_path, tmp_path):

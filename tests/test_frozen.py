@@ -196,6 +196,17 @@ def test_frozen_window_shows_chinese_without_system_fonts(frozen, no_system_font
     assert len(colours) > 50
 
 
+def test_frozen_window_in_an_environment_with_no_locale(frozen, no_system_fonts, tmp_path):
+    """LANG and LC_* unset: the bootloader does not coerce C to C.UTF-8 as python does (PEP 538);
+    zsdesk sets C.UTF-8 for Qt itself, so Qt prints no English locale warning."""
+    env = {k: v for k, v in no_system_fonts.items() if not k.startswith(("LANG", "LC_"))}
+    out = tmp_path / "窗口.png"
+    result = _run(frozen, ["--demo", "--screenshot", str(out)], env, name=EXE_NAME)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Detected locale" not in result.stderr and "UTF-8" not in result.stderr, result.stderr
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
 def test_frozen_selftest(frozen, no_system_fonts, tmp_path):
     """The frozen `--selftest` passes, and what it wrote holds up when checked from source."""
     import openpyxl

@@ -395,7 +395,8 @@ def test_settings_fill_the_footer(ledger, period, tmp_path):
     assert "填报人：李四" in texts and "联系电话：=123" in texts
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="soffice is not installed (Debian package libreoffice-calc-nogui; .ci/install installs it)")
 def test_a_return_saved_again_by_libreoffice_imports_unchanged(exported, county, tmp_path):
     """LibreOffice opens the return, saves it again (shared strings, its own styles), and
     the bureau imports exactly the same figures, with no correction found."""

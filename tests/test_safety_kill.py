@@ -44,7 +44,9 @@ class Zygote:
     """The worker process that forks one zsdesk child per trial."""
 
     def __init__(self, folder: Path, setup: dict | None = None):
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        # Buffered, whatever the developer's environment says: the worker must not rely on it.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+        env["PYTHONPATH"] = str(ROOT)
         self.process = subprocess.Popen(
             [sys.executable, str(WORKER), str(folder), json.dumps(setup or {})],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,

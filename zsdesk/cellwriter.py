@@ -250,6 +250,13 @@ def new_workbook():
     return openpyxl.Workbook(write_only=True)
 
 
+def default_file_mode() -> int:
+    """The mode a plain ``open(path, "w")`` gives a new file: 0666 less the process's umask."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def save_atomically(workbook, path: Path) -> None:
     """Write beside the target, then move into place: never half a file at ``path``."""
     path = Path(path)
@@ -260,7 +267,13 @@ def save_atomically(workbook, path: Path) -> None:
         handle, temp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.part", dir=folder)
     except OSError as exc:
         raise KnownError(f"无法在文件夹中写入文件（{exc.strerror or exc}）：{folder}") from None
-    os.close(handle)
+    try:
+        # mkstemp makes the file 0600 for its own privacy; the finished return is the user's
+        # ordinary file, readable as their umask says (a colleague's account on the same PC).
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, default_file_mode())
+    finally:
+        os.close(handle)
     try:
         workbook.save(temp)
         os.replace(temp, path)

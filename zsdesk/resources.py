@@ -1,14 +1,17 @@
 """Where zsdesk's bundled files are: fonts, icons, the desktop entry.
 
-They live in ``resources/`` at the root of a source checkout (beside the
-``zsdesk`` package) and under ``resources/`` of the bundle when the program is
-frozen by PyInstaller (``--add-data resources:resources``).  Nothing here
-imports Qt or Matplotlib, so any layer may use it.
+``resources/`` at the root of a source checkout is their one source of truth. An
+installed zsdesk (``pip install .``, a wheel, an sdist, an editable install) has them as
+the package ``zsdesk._resources`` (setup.py maps that package to ``resources/``), found
+with ``importlib.resources``; a program frozen by PyInstaller has them under
+``resources/`` of its bundle (build.spec).  Nothing here imports Qt or Matplotlib, so
+any layer may use it.
 """
 
 from __future__ import annotations
 
 import sys
+from importlib import resources as _importlib_resources
 from pathlib import Path
 
 __all__ = [
@@ -34,7 +37,24 @@ def resources_root() -> Path:
         # the folder holding the data files (``_internal`` since PyInstaller 6).
         base = getattr(sys, "_MEIPASS", None)
         return Path(base if base else Path(sys.executable).resolve().parent) / "resources"
+    installed = _installed_root()
+    if installed is not None:
+        return installed
     return Path(__file__).resolve().parent.parent / "resources"
+
+
+def _installed_root() -> Path | None:
+    """``zsdesk._resources`` as a folder, or None when it is not installed (a bare checkout).
+
+    Looked up before the checkout's folder: beside an installed package,
+    ``site-packages/resources`` is nobody's or another project's.
+    """
+    try:
+        root = _importlib_resources.files("zsdesk._resources")
+    except ModuleNotFoundError:
+        return None
+    path = Path(str(root))
+    return path if (path / "fonts").is_dir() else None
 
 
 def resource_path(*parts: str) -> Path:

@@ -300,7 +300,12 @@ def run_selftest(out_dir: Path) -> int:
         lines.append(line)
         print(line, flush=True)
 
-    frozen = "（打包版）" if getattr(sys, "frozen", False) else "（源代码）"
+    if getattr(sys, "frozen", False):
+        frozen = "（打包版）"
+    elif {"site-packages", "dist-packages"} & set(Path(__file__).resolve().parts):
+        frozen = "（已安装）"  # pip install ., a wheel
+    else:
+        frozen = "（源代码）"
     say(f"zsdesk {__version__} 自检{frozen}，输出文件夹：{out_dir}")
     failed = 0
     # On Windows a file the window still holds open cannot be removed: do not fail on it.

@@ -3,7 +3,6 @@ message instead of a broken chart, printing (offscreen, to PDF, vector) and expo
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from decimal import Decimal
@@ -22,6 +21,7 @@ from zsdesk.domain.enums import Indicator, Status
 from zsdesk.domain.periods import YearMonth
 from zsdesk.store.models import FundRecord, Project, Target, Unit
 from zsdesk.store.progress_query import load_progress
+from tests.tools import require_tool
 
 JUNE = YearMonth(2026, 6)
 
@@ -205,14 +205,14 @@ def test_empty_ledger_says_so(empty_window, qtbot):
     assert "目标任务" in tab.message.text()
 
 
-def _pdf_text(path) -> str | None:
-    if not shutil.which("pdftotext"):
-        return None
+def _pdf_text(path) -> str:
+    require_tool("pdftotext")
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return "".join(text.split())  # pdftotext's spacing is its own guess
 
 
 def _pdf_pages(path) -> tuple[int, str]:
+    require_tool("pdfinfo")
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     return int(fields["Pages"]), fields["Page size"].strip()
@@ -226,12 +226,10 @@ def test_print_to_pdf_is_vector_a4_landscape_with_a_header(dashboard, tmp_path):
     assert b"/Subtype /Image" not in data and b"/Subtype/Image" not in data  # no screen bitmap
     assert len(data) > 20_000  # the bars and outlined labels are there as paths
     text = _pdf_text(path)
-    if text is not None:
-        assert "磐安县引进内资到位资金完成率排名（截至2026年6月）" in text  # the header's title
-        assert "打印日期" in text and "第1/1页" in text
-    if shutil.which("pdfinfo"):
-        pages, size = _pdf_pages(path)
-        assert pages == 1 and size.startswith(("841", "842")) and "x 595" in size  # A4 landscape, points
+    assert "磐安县引进内资到位资金完成率排名（截至2026年6月）" in text  # the header's title
+    assert "打印日期" in text and "第1/1页" in text
+    pages, size = _pdf_pages(path)
+    assert pages == 1 and size.startswith(("841", "842")) and "x 595" in size  # A4 landscape, points
 
 
 @pytest.fixture
@@ -258,13 +256,11 @@ def test_print_all_units_puts_one_card_per_page(small_county_window, tmp_path):
     tab = small_county_window.tab("dashboard")
     path = tab.print_to_pdf(tmp_path / "cards.pdf", all_units=True)
     assert path is not None and path.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdfinfo"):
-        assert _pdf_pages(path)[0] == 3
+    assert _pdf_pages(path)[0] == 3
     text = _pdf_text(path)
-    if text is not None:
-        for unit in ("甲镇", "乙乡", "丙街道"):
-            assert f"{unit}招商引资目标任务完成情况（截至2026年6月）" in text
-        assert "丁园区招商" not in text and "第3/3页" in text
+    for unit in ("甲镇", "乙乡", "丙街道"):
+        assert f"{unit}招商引资目标任务完成情况（截至2026年6月）" in text
+    assert "丁园区招商" not in text and "第3/3页" in text
     assert "丁园区" in small_county_window.statusBar().currentMessage()  # left out: no target
 
 

@@ -17,7 +17,18 @@ SCREEN_SIZE = (1440, 900)
 def _application(offscreen: bool):
     if offscreen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
+    else:
+        check_platform()
+    ensure_utf8_locale()
+    try:
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:  # a system library Qt itself needs (libEGL, libGL, ...)
+        from .platform_check import qt_import_problem
+
+        message = qt_import_problem(exc)
+        if message is None:
+            raise
+        raise KnownError(message) from None
 
     from .qsettings import APPLICATION, ORGANIZATION
 
@@ -42,6 +53,42 @@ def use_chinese_locale(app) -> None:
 
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+
+
+def check_platform() -> None:
+    """Before QApplication: a display and the xcb plugin's libraries, or one Chinese line (exit 2).
+
+    Without this Qt prints several English lines and aborts (exit 134). ZSDESK_NO_PLATFORM_CHECK=1
+    leaves it to Qt (the tests use it to show what the check prevents).
+    """
+    if os.environ.get("ZSDESK_NO_PLATFORM_CHECK") == "1":
+        return
+    from .platform_check import platform_problem
+
+    problem = platform_problem()
+    if problem:
+        raise KnownError(problem)
+
+
+def ensure_utf8_locale(environ=None) -> bool:
+    """Give Qt a UTF-8 locale when the environment names none (LANG unset, C or POSIX).
+
+    Python coerces the C locale to C.UTF-8 itself (PEP 538), but the frozen program's
+    bootloader does not, and Qt then warns in English that it "Detected locale "C" with
+    character encoding "ANSI_X3.4-1968"" and switches to C.UTF-8 anyway. Setting LC_CTYPE
+    (or LC_ALL when that is what overrides) before QApplication does the same silently.
+    Returns whether the environment was changed.
+    """
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+        value = environ.get(name)
+        if value:
+            if "utf-8" in value.lower() or "utf8" in value.lower():
+                return False
+            environ["LC_ALL" if name == "LC_ALL" else "LC_CTYPE"] = "C.UTF-8"
+            return True
+    environ["LC_CTYPE"] = "C.UTF-8"
+    return True
 
 
 def install_qt_translations(app):

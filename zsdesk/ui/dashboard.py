@@ -410,7 +410,10 @@ class DashboardTab(QWidget):
 
     def _show_message(self, exc: KnownError) -> None:
         self.last_error = exc
-        self.figure.clear()
+        # Not self.figure: that would make the canvas, which may be what just failed (a
+        # bundled font missing), and raise again inside this error path.
+        if self._figure is not None:
+            self._figure.clear()
         self.message.setText(exc.message)
         self.stack.setCurrentWidget(self.message)
 
