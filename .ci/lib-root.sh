@@ -1,92 +1,142 @@
-# Shell functions for checks on a pristine Debian 12 root (sourced by .ci scripts; POSIX sh).
-#   root_tarball          the cached pristine root, made with debootstrap when missing
-#   root_unpack DIR       a fresh copy of it in DIR, with this machine's package-index settings
-#   root_mount DIR        /proc, /sys, /dev, /dev/pts, /dev/shm inside DIR
-#   root_unmount DIR      undo root_mount (safe to call twice, and on a DIR never mounted)
-#   root_run DIR SCRIPT   run SCRIPT with sh -c as root inside DIR, with a clean environment
-# The cache folder is ZSDESK_FRESH_CACHE (default /var/cache/zsdesk-fresh); the pristine root
-# holds debootstrap's minbase plus git and ca-certificates, nothing else.
+# A pristine Debian 12 root for checks that must start from nothing (sourced by bash scripts:
+# .ci/fresh-debian, .ci/deb-check). Needs root (debootstrap, chroot, mounts).
+#
+#   root_setup R LOGS     unpack the cached pristine root into R (debootstrap it first when the
+#                         cache is empty), mount /proc /sys /dev /dev/pts /dev/shm, copy in this
+#                         machine's package-index settings, install git and ca-certificates only
+#   in_root R CMD...      run CMD as root inside R with a clean environment (ROOT_ENV)
+#   root_cleanup R        kill what still runs inside R, unmount everything below it, remove it
+#                         (never while a mount remains: /dev is bound in)
+#
+# The cache is $ZSDESK_FRESH_CACHE (default /var/cache/zsdesk-fresh, outside any checkout).
+# The settings copied in are the host's where it has them: apt sources, keyrings and proxy
+# settings, pip's configuration files (/etc/pip.conf, /etc/xdg/pip/, the user's pip.conf),
+# PIP_* and proxy variables, the local folders they name (bind-mounted read-only), extra CA
+# certificates (/usr/local/share/ca-certificates + update-ca-certificates).
+# Callers define say() and die().
 
-ZSDESK_FRESH_CACHE=${ZSDESK_FRESH_CACHE:-/var/cache/zsdesk-fresh}
-ZSDESK_DEBIAN_MIRROR=${ZSDESK_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+ROOT_CACHE=${ZSDESK_FRESH_CACHE:-/var/cache/zsdesk-fresh}
+ROOT_SUITE=bookworm
+ROOT_MIRROR=${ZSDESK_FRESH_MIRROR:-http://deb.debian.org/debian}
+ROOT_ARCH=$(dpkg --print-architecture 2>/dev/null || echo amd64)
+ROOT_TARBALL=${ZSDESK_ROOT_TAR:-$ROOT_CACHE/$ROOT_SUITE-$ROOT_ARCH.tar}
+declare -a ROOT_ENV=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb)
+
+in_root() {
+    local r=$1
+    shift
+    chroot "$r" /usr/bin/env -i "${ROOT_ENV[@]}" "$@"
+}
+
+root_unmount_all() {
+    # Every mount at or below $1, deepest first.
+    local r=$1 mounts m
+    mounts=$(awk -v r="$r" '$5 == r || index($5, r "/") == 1 {print $5}' /proc/self/mountinfo | sort -r)
+    for m in $mounts; do
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || say "could not unmount $m"
+    done
+}
+
+root_cleanup() {
+    local r=$1 p
+    [ -n "$r" ] && [ -d "$r" ] || return 0
+    # Processes left inside the root (an Xvfb, a soffice, the program) hold mounts busy.
+    if [ -d "$r/proc" ]; then
+        for p in /proc/[0-9]*; do
+            if [ "$(readlink "$p/root" 2>/dev/null)" = "$r" ]; then kill -9 "${p#/proc/}" 2>/dev/null || true; fi
+        done
+    fi
+    root_unmount_all "$r"
+    if [ "${ZSDESK_FRESH_KEEP:-0}" = 1 ]; then
+        say "kept the root: $r"
+    elif awk -v r="$r" 'index($5, r) == 1 {found=1} END {exit !found}' /proc/self/mountinfo; then
+        say "mounts remain under $r; not removing it"
+    else
+        rm -rf --one-file-system "$r"
+    fi
+}
 
 root_tarball() {
-    tar_path=${ZSDESK_ROOT_TAR:-$ZSDESK_FRESH_CACHE/bookworm-amd64.tar}
-    if [ ! -s "$tar_path" ]; then
-        command -v debootstrap >/dev/null 2>&1 || {
-            echo "debootstrap is needed: apt-get install debootstrap" >&2; return 1; }
-        mkdir -p "$(dirname "$tar_path")"
-        build=$(mktemp -d "$(dirname "$tar_path")/build.XXXXXX")
-        debootstrap --variant=minbase --include=git,ca-certificates bookworm "$build" \
-            "$ZSDESK_DEBIAN_MIRROR" > "$(dirname "$tar_path")/debootstrap.log" 2>&1 || {
-            tail -20 "$(dirname "$tar_path")/debootstrap.log" >&2; rm -rf "$build"; return 1; }
-        rm -rf "$build/var/cache/apt/archives/"*.deb
-        tar -C "$build" -cf "$tar_path.partial" . && mv "$tar_path.partial" "$tar_path"
-        rm -rf "$build"
-    fi
-    echo "$tar_path"
+    local logs=$1
+    [ -s "$ROOT_TARBALL" ] && return 0
+    command -v debootstrap >/dev/null || die "debootstrap is needed: apt-get install debootstrap"
+    say "no cached root at $ROOT_TARBALL: debootstrap $ROOT_SUITE from $ROOT_MIRROR"
+    mkdir -p "$(dirname "$ROOT_TARBALL")"
+    local build=$ROOT_CACHE/build.$$
+    rm -rf "$build"
+    debootstrap --arch="$ROOT_ARCH" "$ROOT_SUITE" "$build" "$ROOT_MIRROR" > "$logs/debootstrap.log" 2>&1 \
+        || { rm -rf "$build"; die "debootstrap failed (log: $logs/debootstrap.log)"; }
+    tar -C "$build" --numeric-owner -cf "$ROOT_TARBALL.part" .
+    mv "$ROOT_TARBALL.part" "$ROOT_TARBALL"
+    rm -rf "$build"
 }
 
-root_unpack() {
-    dir=$1
-    tar_path=$(root_tarball) || return 1
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    tar -C "$dir" -xf "$tar_path"
-    # What lets this machine reach the package index, and nothing else: apt's sources and
-    # settings, DNS, the extra CA certificates, pip's configuration and local wheel folders.
-    cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
-    # The host's sources replace debootstrap's (both at once would name the mirror twice).
-    if [ -f /etc/apt/sources.list ] || ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1 \
-        || ls /etc/apt/sources.list.d/*.list >/dev/null 2>&1; then
-        rm -f "$dir/etc/apt/sources.list"
-        [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$dir/etc/apt/sources.list"
-        cp -a /etc/apt/sources.list.d/. "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
+root_setup() {
+    local r=$1 logs=$2 f d rel line
+    root_tarball "$logs"
+    mkdir -p "$r"
+    tar -C "$r" --numeric-owner -xf "$ROOT_TARBALL"
+
+    mount -t proc proc "$r/proc"
+    mount -t sysfs sysfs "$r/sys" 2>/dev/null || mount --bind /sys "$r/sys"
+    mount --bind /dev "$r/dev"
+    mount --bind /dev/pts "$r/dev/pts"
+    mount -t tmpfs -o mode=1777 shm "$r/dev/shm"
+
+    cp -L /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
+    # apt: the host's sources (active files only) and proxy settings.
+    local host_sources
+    host_sources=$(ls /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+    if [ -n "$host_sources" ]; then   # the host's sources replace debootstrap's own
+        rm -f "$r/etc/apt/sources.list" "$r"/etc/apt/sources.list.d/*
+        for f in $host_sources; do
+            case "$f" in
+                /etc/apt/sources.list) cp "$f" "$r/etc/apt/sources.list" ;;
+                *) cp "$f" "$r/etc/apt/sources.list.d/" ;;
+            esac
+        done
     fi
-    for f in /etc/apt/apt.conf.d/*proxy* /etc/apt/apt.conf.d/99artifact-registry; do
-        [ -f "$f" ] && cp "$f" "$dir/etc/apt/apt.conf.d/"
+    for f in /etc/apt/apt.conf.d/*proxy* /etc/apt/apt.conf.d/*Proxy*; do
+        if [ -f "$f" ]; then cp "$f" "$r/etc/apt/apt.conf.d/"; fi
     done
+    for d in /etc/apt/keyrings /etc/apt/trusted.gpg.d; do
+        if [ -d "$d" ]; then mkdir -p "$r$d" && cp -a "$d/." "$r$d/"; fi
+    done
+    # pip: configuration files, and the local folders they or PIP_* name.
+    if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$r/etc/pip.conf"; fi
+    if [ -d /etc/xdg/pip ]; then mkdir -p "$r/etc/xdg" && cp -a /etc/xdg/pip "$r/etc/xdg/pip"; fi
+    for f in "${HOME:-/root}/.config/pip/pip.conf" "${HOME:-/root}/.pip/pip.conf"; do
+        if [ -f "$f" ]; then
+            rel=${f#"${HOME:-/root}"/}
+            mkdir -p "$r/root/$(dirname "$rel")"
+            cp "$f" "$r/root/$rel"
+        fi
+    done
+    local local_dirs
+    local_dirs=$( set +o pipefail; {
+        env | sed -n 's/^PIP_\(FIND_LINKS\|INDEX_URL\|EXTRA_INDEX_URL\)=//p'
+        cat /etc/pip.conf /etc/xdg/pip/pip.conf "${HOME:-/root}/.config/pip/pip.conf" "${HOME:-/root}/.pip/pip.conf" 2>/dev/null \
+            | sed -n 's/^[[:space:]]*\(find-links\|index-url\|extra-index-url\)[[:space:]]*=//p'
+    } | tr ' \t' '\n\n' | sed -e 's|^file://||' | grep '^/' | sed -e 's|/simple/*$||' -e 's|/*$||' | sort -u)
+    for d in ${local_dirs:-}; do
+        if [ -d "$d" ]; then
+            mkdir -p "$r$d"
+            mount --bind "$d" "$r$d"
+            mount -o remount,bind,ro "$r$d" 2>/dev/null || true
+            say "pip's local folder $d bind-mounted read-only"
+        fi
+    done
+    # Variables carried into the root: pip's, proxies', CI's.
+    while IFS= read -r line; do
+        case "$line" in
+            PIP_*=*|http_proxy=*|https_proxy=*|no_proxy=*|HTTP_PROXY=*|HTTPS_PROXY=*|NO_PROXY=*|CI=*) ROOT_ENV+=("$line") ;;
+        esac
+    done < <(env)
+    # Extra CA certificates (a corporate proxy's), installed once ca-certificates is.
     if [ -d /usr/local/share/ca-certificates ]; then
-        mkdir -p "$dir/usr/local/share/ca-certificates"
-        cp -a /usr/local/share/ca-certificates/. "$dir/usr/local/share/ca-certificates/"
-        chroot "$dir" update-ca-certificates > /dev/null 2>&1 || true
+        mkdir -p "$r/usr/local/share/ca-certificates"
+        cp -a /usr/local/share/ca-certificates/. "$r/usr/local/share/ca-certificates/"
     fi
-    [ -f /etc/pip.conf ] && cp /etc/pip.conf "$dir/etc/pip.conf"
-    if [ -d /etc/xdg/pip ]; then mkdir -p "$dir/etc/xdg"; cp -a /etc/xdg/pip "$dir/etc/xdg/"; fi
-    # PIP_* variables become the root's environment (root_run passes them on).
-    env | grep '^PIP_' > "$dir/etc/zsdesk-pip.env" || true
-    for folder in $(env | sed -n 's/^PIP_FIND_LINKS=//p' | tr ' ' '\n'); do
-        case "$folder" in /*) [ -d "$folder" ] && mkdir -p "$dir$folder" && cp -a "$folder/." "$dir$folder/" ;; esac
-    done
-    return 0
-}
-
-root_mount() {
-    dir=$1
-    mount -t proc proc "$dir/proc"
-    mount -t sysfs sys "$dir/sys"
-    mount --bind /dev "$dir/dev"
-    mount -t devpts -o newinstance,ptmxmode=0666 devpts "$dir/dev/pts" 2>/dev/null \
-        || mount --bind /dev/pts "$dir/dev/pts"
-    mkdir -p "$dir/dev/shm"
-    mount -t tmpfs -o mode=1777 shm "$dir/dev/shm"
-}
-
-root_unmount() {
-    dir=$1
-    [ -d "$dir" ] || return 0
-    # Innermost first; lazily, so a process that is still ending cannot keep a mount alive.
-    for m in $(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
-        umount -l "$m" 2>/dev/null || true
-    done
-}
-
-root_run() {
-    dir=$1
-    shift
-    # shellcheck disable=SC2046
-    chroot "$dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        $(cat "$dir/etc/zsdesk-pip.env" 2>/dev/null) \
-        /bin/sh -c "$1"
+    in_root "$r" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git ca-certificates >/dev/null && update-ca-certificates >/dev/null' \
+        > "$logs/root-setup.log" 2>&1 || die "apt-get install git ca-certificates in the root (log: $logs/root-setup.log)"
 }
