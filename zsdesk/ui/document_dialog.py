@@ -28,6 +28,7 @@ from ..domain.periods import YearMonth
 from ..errors import KnownError
 from ..store.brief_query import latest_month
 from .checks_panel import month_choices
+from .forms import show_one
 
 
 def save_word(parent, window, document: OfficialDocument, suggested: Path, path: str | Path | None = None) -> Path | None:
@@ -171,13 +172,4 @@ class BulletinDialog(QDialog):
 
 def open_bulletin(window) -> BulletinDialog:
     """Show the 月度通报 dialog (one per main window, raised if already open)."""
-    dialog = getattr(window, "bulletin_dialog", None)
-    if dialog is None:
-        dialog = BulletinDialog(window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.bulletin_dialog = dialog
-        dialog.finished.connect(lambda _result: setattr(window, "bulletin_dialog", None))
-    dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
-    return dialog
+    return show_one(window, "bulletin_dialog", lambda: BulletinDialog(window))
