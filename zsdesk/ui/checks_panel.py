@@ -229,6 +229,13 @@ def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def choose_month(combo, month: YearMonth) -> None:
+    """Select ``month`` in a combo of month choices, added at the end when it is older."""
+    if combo.findData(str(month)) < 0:
+        combo.addItem(month.chinese, str(month))
+    combo.setCurrentIndex(combo.findData(str(month)))
+
+
 def month_choices(today_month: YearMonth, count: int = MONTHS_OFFERED) -> list[YearMonth]:
     months, month = [], today_month
     for _ in range(count):

@@ -27,7 +27,7 @@ from ..documents.model import OfficialDocument
 from ..domain.periods import YearMonth
 from ..errors import KnownError
 from ..store.brief_query import latest_month
-from .checks_panel import month_choices
+from .checks_panel import choose_month, month_choices
 from .forms import show_one
 
 
@@ -121,9 +121,7 @@ class BulletinDialog(QDialog):
         self.month_combo.blockSignals(True)
         for month in month_choices(YearMonth.current()):
             self.month_combo.addItem(month.chinese, str(month))
-        if self.month_combo.findData(str(newest)) < 0:
-            self.month_combo.addItem(newest.chinese, str(newest))
-        self.month_combo.setCurrentIndex(self.month_combo.findData(str(newest)))
+        choose_month(self.month_combo, newest)
         self.month_combo.blockSignals(False)
 
     def period(self) -> YearMonth:
