@@ -409,3 +409,23 @@ def test_the_detail_names_the_record_as_a_clerk_does(empty_window, qtbot):
     row, unit_finding = row_of(panel, lambda f: f.record.kind == "unit")
     panel.table.selectRow(row)
     assert "单位“甲镇”" in panel.detail.text() and "unit:" not in panel.detail.text()
+
+
+def test_tab_in_the_explanation_goes_on_to_who_explains(qtbot):
+    """As in the editors' note fields: Tab leaves the explanation for 说明人, it types no tab."""
+    from zsdesk.domain.checks import Finding, RecordRef
+    from zsdesk.ui.checks_panel import ExplainDialog
+
+    finding = Finding("no_liaison_leader", Level.WARNING, "“尚湖民宿集群项目”（签约）没有联系领导",
+                      RecordRef("project:XM-1", "project", 1, "尚湖民宿集群项目", "尚湖镇"))
+    dialog = ExplainDialog(finding, clerk="张三")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.edit.setFocus()
+    dialog.edit.setPlainText("联系领导待县政府常务会议确定后补录")
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Tab)
+    assert dialog.explanation() == "联系领导待县政府常务会议确定后补录"
+    assert dialog.by_edit.hasFocus()

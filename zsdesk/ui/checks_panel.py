@@ -186,6 +186,7 @@ class ExplainDialog(QDialog):
         about.setText(f"<b>{_html(finding.title)}</b><br>{_html(finding.message)}")
         self.edit = QPlainTextEdit(self)
         self.edit.setObjectName("explanationEdit")
+        self.edit.setTabChangesFocus(True)  # Tab goes on to 说明人, as in the editors' note fields
         self.edit.setPlaceholderText(self.tr("写明这条警告为什么可以保留，例如：已提交申报材料，等待省商务厅审核"))
         if finding.acknowledgement:
             self.edit.setPlainText(finding.acknowledgement.explanation)
