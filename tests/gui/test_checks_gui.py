@@ -411,16 +411,11 @@ def test_the_detail_names_the_record_as_a_clerk_does(empty_window, qtbot):
     assert "单位“甲镇”" in panel.detail.text() and "unit:" not in panel.detail.text()
 
 
-def test_tab_in_the_explanation_goes_on_to_who_explains(qtbot):
+def test_tab_in_the_explanation_goes_on_to_who_explains(panel, qtbot):
     """As in the editors' note fields: Tab leaves the explanation for 说明人, it types no tab."""
-    from zsdesk.domain.checks import Finding, RecordRef
-    from zsdesk.ui.checks_panel import ExplainDialog
-
-    finding = Finding("no_liaison_leader", Level.WARNING, "“尚湖民宿集群项目”（签约）没有联系领导",
-                      RecordRef("project:XM-1", "project", 1, "尚湖民宿集群项目", "尚湖镇"))
-    dialog = ExplainDialog(finding, clerk="张三")
-    qtbot.addWidget(dialog)
-    dialog.show()
+    row, _finding = row_of(panel, lambda f: f.level is Level.WARNING and not f.explained)
+    panel.table.selectRow(row)
+    dialog = panel.explain_selected()
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow)
@@ -429,3 +424,4 @@ def test_tab_in_the_explanation_goes_on_to_who_explains(qtbot):
     qtbot.keyClick(dialog.edit, Qt.Key.Key_Tab)
     assert dialog.explanation() == "联系领导待县政府常务会议确定后补录"
     assert dialog.by_edit.hasFocus()
+    dialog.reject()
