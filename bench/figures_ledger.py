@@ -15,7 +15,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from .measure import MEASURED, Figure, Timings, ms, require, time_runs
+from .measure import MEASURED, Figure, Timings, ms, openpyxl_read_all, require, time_runs
 
 ROWS = 2_500
 QUICK_ROWS = 200
@@ -52,20 +52,6 @@ def write_ledger(path: Path, rows: int, seed: int = 16) -> None:
     ws.append(["合计"])
     ws.append(["填报人：张三"])
     workbook.save(path)
-
-
-def _read_all(path: Path) -> int:
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(path, read_only=True)
-    cells = 0
-    try:
-        for ws in workbook.worksheets:
-            for row in ws.iter_rows(values_only=True):
-                cells += len(row)
-    finally:
-        workbook.close()
-    return cells
 
 
 def _setup(work: Path, quick: bool):
@@ -109,7 +95,7 @@ def preview_figure(figure: Figure, work: Path, runs: int, quick: bool = False) -
         ours, floor = Timings(), Timings()
         for _ in range(runs):
             ours += time_runs(zsdesk_way, 1, warmup=0 if ours else 1)
-            floor += time_runs(lambda _: _read_all(source), 1, warmup=0 if floor else 1)
+            floor += time_runs(lambda _: openpyxl_read_all([source]), 1, warmup=0 if floor else 1)
     finally:
         discard(ledger)
     figure.record(ours)
@@ -132,7 +118,7 @@ def import_figure(figure: Figure, work: Path, runs: int, quick: bool = False) ->
     ours, floor = Timings(), Timings()
     for _ in range(runs):
         ours += time_runs(zsdesk_way, 1, setup=fresh, teardown=discard, warmup=0)
-        floor += time_runs(lambda _: _read_all(source), 1, warmup=0 if floor else 1)
+        floor += time_runs(lambda _: openpyxl_read_all([source]), 1, warmup=0 if floor else 1)
     again = fresh()
     try:
         outcome = zsdesk_way(again)

@@ -20,7 +20,7 @@ import sqlite3
 from pathlib import Path
 
 from .county import County
-from .measure import MEASURED, Figure, Timings, ms, require, time_runs
+from .measure import MEASURED, Figure, Timings, ms, openpyxl_read_all, require, time_runs
 
 PERIOD = (2026, 6)
 RETURNS = 20
@@ -62,21 +62,6 @@ def _write_cells(sheets: list[tuple[str, list[list]]], path: Path) -> None:
         for row in rows:
             ws.append(row)
     workbook.save(path)
-
-
-def _read_all(paths: list[Path]) -> int:
-    import openpyxl
-
-    cells = 0
-    for path in paths:
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        try:
-            for ws in workbook.worksheets:
-                for row in ws.iter_rows(values_only=True):
-                    cells += len(row)
-        finally:
-            workbook.close()
-    return cells
 
 
 def export_figure(figure: Figure, county: County, work: Path, runs: int) -> None:
@@ -157,7 +142,7 @@ def import_figure(figure: Figure, county: County, work: Path, runs: int, returns
             Path(f"{path}{suffix}").unlink(missing_ok=True)
 
     def floor_way(_):
-        _read_all(files)
+        openpyxl_read_all(files)
 
     ours, floor = Timings(), Timings()
     for _ in range(runs):

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import random
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -278,72 +274,3 @@ LAYOUTS = {
 }
 MONTHLY = {"titled_monthly", "yuan_dates"}
 """Layouts that carry each month's funds; the others carry the cumulative amount only."""
-
-
-# --- LibreOffice ----------------------------------------------------------------------------------
-
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def soffice_convert(source: Path, target_format: str, out_dir: Path, timeout: int = 180) -> Path:
-    """``soffice --headless --convert-to`` with a private profile; the converted file."""
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    env = dict(os.environ, HOME=str(profile))
-    try:
-        subprocess.run(
-            [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-             "--convert-to", target_format, "--outdir", str(out_dir), str(source)],
-            check=True, capture_output=True, timeout=timeout, env=env,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    ext = target_format.split(":")[0]
-    result = out_dir / f"{source.stem}.{ext}"
-    if not result.exists():
-        raise RuntimeError(f"LibreOffice did not write {result}")
-    return result
-
-
-_EDIT_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
-<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
-Sub Edit(src As String, dst As String)
-  Dim args(0) As New com.sun.star.beans.PropertyValue
-  args(0).Name = &quot;Hidden&quot;
-  args(0).Value = True
-  doc = StarDesktop.loadComponentFromURL(ConvertToURL(src), &quot;_blank&quot;, 0, args())
-  sheet = doc.Sheets.getByIndex(0)
-  REM a clerk deletes two project rows, and clears a third (its row stays, empty)
-  sheet.Rows.removeByIndex(DELETE_AT, 2)
-  sheet.getCellRangeByName(&quot;CLEARED&quot;).clearContents(1 + 2 + 4 + 16)
-  Dim out(0) As New com.sun.star.beans.PropertyValue
-  out(0).Name = &quot;FilterName&quot;
-  out(0).Value = &quot;Calc MS Excel 2007 XML&quot;
-  doc.storeToURL(ConvertToURL(dst), out())
-  doc.close(True)
-End Sub
-</script:module>
-"""
-
-
-def soffice_edit(source: Path, target: Path, *, delete_row: int, cleared_row: int, timeout: int = 180) -> None:
-    """Open ``source`` in LibreOffice (headless, a private profile), delete sheet rows
-    ``delete_row`` and the next, clear the contents of ``cleared_row`` (numbered after the
-    deletion), and save as .xlsx — by a Basic macro, as a clerk's edits would be."""
-    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
-    env = dict(os.environ, HOME=str(profile))
-    base = [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore"]
-    try:
-        subprocess.run([*base, "--terminate_after_init"], check=True, capture_output=True, timeout=timeout, env=env)
-        module = profile / "user" / "basic" / "Standard" / "Module1.xba"
-        module.write_text(
-            _EDIT_MACRO.replace("DELETE_AT", str(delete_row - 1)).replace("CLEARED", f"A{cleared_row}:AD{cleared_row}"),
-            encoding="utf-8",
-        )
-        subprocess.run([*base, f'macro:///Standard.Module1.Edit("{source}","{target}")'],
-                       check=True, capture_output=True, timeout=timeout, env=env)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    if not target.exists():
-        raise RuntimeError(f"LibreOffice did not write {target}")

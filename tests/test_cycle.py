@@ -4,8 +4,6 @@ explanations carried by the return, the import preview's data, targets that diff
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from zsdesk.store.ledger_setup import create_from
 from zsdesk.store.models import CountyTarget, Target, Unit
 
 from cycle_support import JUNE, TODAY, UNITS, county_file, county_with_projects, signed_project, unit_id
+from libreoffice_edit import SKIP_REASON, SOFFICE, soffice_convert
 
 
 def township_return(tmp_path: Path, county: Path, explain: bool = True) -> Path:
@@ -40,28 +39,16 @@ def township_return(tmp_path: Path, county: Path, explain: bool = True) -> Path:
     return out
 
 
-def resaved_by_libreoffice(path: Path, tmp_path: Path) -> Path:
-    """The same workbook opened and saved by LibreOffice Calc (headless)."""
-    out_dir = tmp_path / "lo"
-    out_dir.mkdir(exist_ok=True)
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless", "--convert-to",
-         "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir), str(path)],
-        check=True, capture_output=True, timeout=180,
-    )
-    return out_dir / path.name
-
-
 # --- item 7: the township's explanations reach the county ------------------------------
 
 @pytest.mark.parametrize("libreoffice", [False, True], ids=["as-exported", "saved-by-libreoffice"])
 def test_the_townships_explanation_arrives_with_the_return(tmp_path, libreoffice):
-    if libreoffice and shutil.which("soffice") is None:
-        pytest.skip("LibreOffice is not installed")
+    if libreoffice and SOFFICE is None:
+        pytest.skip(SKIP_REASON)
     county = county_file(tmp_path)
     workbook = township_return(tmp_path, county)
     if libreoffice:
-        workbook = resaved_by_libreoffice(workbook, tmp_path)
+        workbook = soffice_convert(workbook, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
     ledger = open_ledger(county)
     with ledger.read() as s:
         before = [f for f in run_checks(s, JUNE, unit="尚湖镇", today=TODAY)]

@@ -9,7 +9,6 @@ glyphs render and pdftotext reads them back.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,8 @@ from zsdesk.documents import gbt9704 as gb
 from zsdesk.domain.enums import Indicator
 from zsdesk.domain.periods import YearMonth
 from zsdesk.resources import CJK_FONT_FAMILY, CJK_FONT_REGULAR
+
+from libreoffice_edit import soffice_convert
 
 pytestmark = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftotext") is None,
@@ -64,15 +65,7 @@ def render(docx_path: Path, workdir: Path) -> Path:
     conf.write_text(
         FONTCONFIG.format(fonts=CJK_FONT_REGULAR.parent, cache=workdir / "fc-cache", aliases=aliases), encoding="utf-8"
     )
-    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(workdir)}
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{workdir / 'profile'}", "--headless", "--norestore",
-         "--convert-to", "pdf", "--outdir", str(workdir), str(docx_path)],
-        check=True, env=env, timeout=SOFFICE_TIMEOUT, capture_output=True,
-    )
-    pdf = workdir / (docx_path.stem + ".pdf")
-    assert pdf.is_file()
-    return pdf
+    return soffice_convert(docx_path, "pdf", workdir, timeout=SOFFICE_TIMEOUT, env={"FONTCONFIG_FILE": str(conf)})
 
 
 def lines_of(pdf: Path) -> list[Line]:

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from tests.ledger_messy import (
     FUNDS_YEAR, LAST_MONTH, LAYOUTS, MONTHLY, TODAY, TruthProject, layout_csv, layout_merged_cumulative,
-    layout_titled_monthly, layout_with_filler, layout_yuan_dates, make_truth, soffice, soffice_convert,
+    layout_titled_monthly, layout_with_filler, layout_yuan_dates, make_truth,
 )
+from tests.libreoffice_edit import SKIP_REASON, SOFFICE, edit_in_libreoffice, soffice_convert
 from zsdesk.domain.enums import Stage
 from zsdesk.domain.periods import YearMonth
 from zsdesk.ledger_import import Mapping, apply_plan, build_plan, read_table
@@ -125,7 +126,7 @@ def test_month_only_date_becomes_the_first_with_a_note(ledger, tmp_path):
     assert notes[0].where.startswith("工作表“Sheet”第3行F列")
 
 
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason=SKIP_REASON)
 def test_xls_written_by_libreoffice(ledger, tmp_path):
     truth = make_truth(10, seed=5)
     source = tmp_path / "xiangzhen.xlsx"
@@ -142,7 +143,7 @@ def test_xls_written_by_libreoffice(ledger, tmp_path):
     _check_against_truth(_stored(ledger), truth, monthly=True)
 
 
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason=SKIP_REASON)
 def test_libreoffice_resaved_xlsx_with_filler_rows(ledger, tmp_path):
     truth = make_truth(10, seed=6)
     source = tmp_path / "filler.xlsx"
@@ -156,15 +157,14 @@ def test_libreoffice_resaved_xlsx_with_filler_rows(ledger, tmp_path):
     _check_against_truth(_stored(ledger), truth, monthly=True)
 
 
-@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason=SKIP_REASON)
 def test_rows_deleted_and_cleared_in_libreoffice(ledger, tmp_path):
-    from tests.ledger_messy import soffice_edit
-
     truth = make_truth(10, seed=6)
     source = tmp_path / "src.xlsx"
     layout_titled_monthly(source, truth, UNIT)  # title, 填报单位, header: projects from row 4
     edited = tmp_path / "edited.xlsx"
-    soffice_edit(source, edited, delete_row=5, cleared_row=8)  # projects 2 and 3 deleted; 7 (now row 8) cleared
+    # a clerk deletes sheet rows 5-6 (projects 2 and 3) and clears project 7 (now row 8; its row stays, empty)
+    edit_in_libreoffice(source, edited, "del:5:2;clear:A8:AD8")
     kept = [p for i, p in enumerate(truth) if i not in (1, 2, 6)]
     table = read_table(edited)
     assert table.rows[7] == []  # the cleared row is still there, empty

@@ -409,3 +409,19 @@ def test_the_detail_names_the_record_as_a_clerk_does(empty_window, qtbot):
     row, unit_finding = row_of(panel, lambda f: f.record.kind == "unit")
     panel.table.selectRow(row)
     assert "单位“甲镇”" in panel.detail.text() and "unit:" not in panel.detail.text()
+
+
+def test_tab_in_the_explanation_goes_on_to_who_explains(panel, qtbot):
+    """As in the editors' note fields: Tab leaves the explanation for 说明人, it types no tab."""
+    row, _finding = row_of(panel, lambda f: f.level is Level.WARNING and not f.explained)
+    panel.table.selectRow(row)
+    dialog = panel.explain_selected()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.edit.setFocus()
+    dialog.edit.setPlainText("联系领导待县政府常务会议确定后补录")
+    qtbot.keyClick(dialog.edit, Qt.Key.Key_Tab)
+    assert dialog.explanation() == "联系领导待县政府常务会议确定后补录"
+    assert dialog.by_edit.hasFocus()
+    dialog.reject()

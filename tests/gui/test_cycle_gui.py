@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from driving import open_new
+
 from zsdesk.store.ledger_setup import create_ledger
 
 UNITS = ["尚湖镇", "冷水镇", "安文街道"]
@@ -23,24 +25,13 @@ def township_window(window_on, tmp_path):
     return window
 
 
-def open_editor(qtbot, window, tab_key, editor_class):
-    """Ctrl+N on the tab, as a clerk presses it; the editor window that opened."""
-    tab = window.select_tab(tab_key)
-    tab.setFocus()
-    before = set(window.findChildren(editor_class))
-    qtbot.keyClick(tab, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    opened = [e for e in window.findChildren(editor_class) if e not in before and e.isVisible()]
-    assert len(opened) == 1, "Ctrl+N did not open one editor"
-    return opened[0]
-
-
 def test_a_new_event_in_a_townships_file_is_the_townships_and_its_return_carries_it(qtbot, township_window):
     from zsdesk.domain.periods import YearMonth
     from zsdesk.store.checks_query import run_checks
     from zsdesk.ui.events_tab import EventEditor
 
     window = township_window
-    editor = open_editor(qtbot, window, "events", EventEditor)
+    editor = open_new(window, qtbot, "events", EventEditor)[1]
     assert editor.fields["unit_id"].currentText() == "尚湖镇"  # not （县招商局）
     editor.fields["name"].setText("尚湖镇康养项目洽谈会")
     editor.fields["date"].setText("2026-06-10")
@@ -143,7 +134,7 @@ def test_a_townships_dashboard_opens_on_its_own_card(township_window):
 def test_a_new_investor_in_a_townships_file_is_brought_in_by_the_township(qtbot, township_window):
     from zsdesk.ui.investor_editor import InvestorEditor
 
-    editor = open_editor(qtbot, township_window, "investors", InvestorEditor)
+    editor = open_new(township_window, qtbot, "investors", InvestorEditor)[1]
     assert editor.fields["unit_id"].currentText() == "尚湖镇"
 
 

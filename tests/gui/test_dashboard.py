@@ -63,6 +63,23 @@ def test_the_tab_and_its_actions_are_installed(demo_window):
     assert isinstance(tab.toolbar, NavigationToolbar2QT)
 
 
+def test_the_chart_toolbar_speaks_chinese_and_opens_no_english_dialog(dashboard, qtbot):
+    """Seen in a real window: the toolbar's tooltips were Matplotlib's English ("Reset
+    original view"), and its 保存/子图/自定义 buttons open English dialogs."""
+    import re
+
+    toolbar = dashboard.toolbar
+    buttons = [a for a in toolbar.actions() if not a.isSeparator() and a.isVisible()]
+    assert set(toolbar._actions) == {"home", "back", "forward", "pan", "zoom"}
+    tips = [a.toolTip() for a in buttons if a.toolTip()]
+    assert len(tips) == 5 and not any(re.search("[A-Za-z]", tip) for tip in tips), tips
+    pan = toolbar.widgetForAction(toolbar._actions["pan"])
+    qtbot.mouseClick(pan, Qt.MouseButton.LeftButton)
+    assert toolbar.mode == "pan/zoom"  # the button works: Matplotlib's pan mode
+    qtbot.mouseClick(pan, Qt.MouseButton.LeftButton)
+    assert toolbar.mode == ""
+
+
 def test_ranking_shows_the_progress_of_every_unit(dashboard):
     tab = dashboard
     assert tab.has_chart() and tab.stack.currentIndex() == 0

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QPushButton
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox, QPushButton
+
+from driving import activate, open_new, press, type_into
 
 from zsdesk.domain.checks import Level
 from zsdesk.domain.enums import Indicator, Stage
@@ -94,23 +96,44 @@ def bureau_prepares(folder: Path) -> tuple[Path, Path]:
 
 
 def open_new_editor(qtbot, window, tab_key, editor_class):
-    tab = window.select_tab(tab_key)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)  # shortcuts go to the active window
-    tab.setFocus()
-    before = set(window.findChildren(editor_class))
-    qtbot.keyClick(tab, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    opened = [e for e in window.findChildren(editor_class) if e not in before and e.isVisible()]
-    assert len(opened) == 1, "Ctrl+N did not open one editor"
-    return opened[0]
+    """Ctrl+N on the tab; the editor it opened, as the window the keys go to."""
+    _tab, editor = open_new(window, qtbot, tab_key, editor_class)
+    return editor
 
 
-def type_into(qtbot, widget, text: str) -> None:
-    """Digits and dates typed as keys; the field emptied first (Ctrl+A, then the text)."""
-    widget.setFocus()
-    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(widget, Qt.Key.Key_Delete)
-    qtbot.keyClicks(widget, text)
+def answer_next_question(qtbot, key, asked: list[str]) -> None:
+    """The question box about to open gets ``key`` from the clerk (是(Y), or Enter for its
+    default button); what it asked is added to ``asked``. Nothing opened: nothing pressed."""
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.isVisible():
+            asked.append(box.text())
+            qtbot.keyClick(box, key)
+
+    QTimer.singleShot(0, answer)
+
+
+def press_and_answer(qtbot, key, answer_key, asked: list[str]) -> None:
+    """``key`` to the focused widget; a question it opens gets ``answer_key``."""
+    answer_next_question(qtbot, answer_key, asked)
+    press(qtbot, key)
+    QApplication.processEvents()  # no question: the answer is spent here, not on a later box
+
+
+def type_date(qtbot, field, text: str, asked: list[str]) -> None:
+    """A stage date typed and left with Tab, as a clerk does; 是(Y) to the offer of moving
+    the project to that stage, if the editor makes one."""
+    activate(qtbot, field.window())  # the keys go to the editor again once a question has closed
+    type_into(qtbot, field, text)
+    press_and_answer(qtbot, Qt.Key.Key_Tab, Qt.Key.Key_Y, asked)
+
+
+def click_page(qtbot, editor, title: str) -> None:
+    bar = editor.pages.tabBar()
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert editor.pages.currentIndex() == index
 
 
 def enter_project(qtbot, window, name, investor, funds: dict[int, str], leader: str, shots=None):
@@ -124,28 +147,35 @@ def enter_project(qtbot, window, name, investor, funds: dict[int, str], leader: 
     f["investor"].setText(investor)
     f["industry"].setCurrentText("健康")
     type_into(qtbot, f["planned_investment"], "8000")
-    type_into(qtbot, f["planned_on"], "2026-01-10")
-    type_into(qtbot, f["negotiating_on"], "2026-02-20")
-    type_into(qtbot, f["signed_on"], "2026-03-15")
-    editor.set_stage(Stage.SIGNED)  # the date is there: no question
-    assert f["stage"].currentData() == Stage.SIGNED.value
+    assert "请在“阶段与申报”页填写到达“谋划”的日期" in editor.stage_hint.text()
+    # the stage page: each date typed; a later stage's date offers to move the project there
+    click_page(qtbot, editor, "阶段与申报")
+    asked: list[str] = []
+    type_date(qtbot, f["planned_on"], "2026-01-10", asked)
+    assert asked == [], "the project's own stage: nothing to offer"
+    type_date(qtbot, f["negotiating_on"], "2026-02-20", asked)
+    type_date(qtbot, f["signed_on"], "2026-03-15", asked)
+    assert len(asked) == 2 and "改为“在谈”" in asked[0] and "改为“签约”" in asked[1], asked
+    assert f["stage"].currentData() == Stage.SIGNED.value and editor.stage_hint.text() == ""
     f["liaison_leader"].setText(leader)
     f["responsible_unit"].setText("尚湖镇人民政府")
     editor.funds_year.setValue(2026)
     for month, amount in funds.items():
         editor.funds_grid.item(0, month - 1).setText(amount)
+    click_page(qtbot, editor, "基本信息")
     if shots:
         shots(editor, "04-项目编辑")
     qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
     assert not editor.isVisible(), editor.error.text()
 
 
-def test_the_clerks_first_day_from_nothing_to_the_county(qtbot, tmp_path, monkeypatch, window_on, shots):
+def test_the_clerks_first_day_from_nothing_to_the_county(qtbot, tmp_path, monkeypatch, window_on, shots, unsaved_answers):
     from cycle_support import unit_id
     from zsdesk.store import settings as keys
     from zsdesk.store.checks_query import run_checks
     from zsdesk.store.db import open_ledger
     from zsdesk.store.progress_query import load_progress
+    from zsdesk.ui import forms
     from zsdesk.ui.checks_panel import ExplainDialog
     from zsdesk.ui.events_tab import EventEditor
     from zsdesk.ui.first_run import FirstRunDialog
@@ -233,8 +263,13 @@ def test_the_clerks_first_day_from_nothing_to_the_county(qtbot, tmp_path, monkey
     type_into(qtbot, event.fields["firms"], "12")
     type_into(qtbot, event.fields["representatives"], "20")
     type_into(qtbot, event.fields["intention_projects"], "2")
-    qtbot.mouseClick(event.findChild(QPushButton, "saveButton"), Qt.MouseButton.LeftButton)
+    # Esc on the changed form: the real question, and Enter takes its default, 保存
+    monkeypatch.setattr(forms, "ask_unsaved", unsaved_answers.real)
+    asked: list[str] = []
+    press_and_answer(qtbot, Qt.Key.Key_Escape, Qt.Key.Key_Return, asked)
+    assert len(asked) == 1 and "有尚未保存的修改" in asked[0], asked
     assert not event.isVisible(), event.error.text()
+    assert window.select_tab("events").model.rowCount() == 1
 
     # -- checks: one warning, explained ----------------------------------------------
     panel = window.select_tab("checks")

@@ -183,6 +183,26 @@ def test_new_ledger_dialog_makes_a_file(qtbot, tmp_path):
         assert keys.get_setting(session, keys.PHONE) == "0579-84661234"
 
 
+def test_tab_leaves_the_units_box_for_whose_file_it_is(qtbot, tmp_path):
+    """Seen in a real window: Tab in 考核单位 typed a tab character and stayed there, so a
+    clerk tabbing on to 本台账属于 never got there."""
+    from PySide6.QtCore import Qt
+
+    from zsdesk.ui.ledger_dialogs import NewLedgerDialog
+
+    dialog = NewLedgerDialog(folder=tmp_path, year=2026)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.units.setFocus()
+    dialog.units.setPlainText("尚湖镇\n冷水镇")
+    qtbot.keyClick(dialog.units, Qt.Key.Key_Tab)
+    assert dialog.units.toPlainText() == "尚湖镇\n冷水镇"
+    assert dialog.own_unit.hasFocus()
+
+
 def test_a_new_ledger_goes_to_the_documents_folder(qtbot):
     from PySide6.QtCore import QStandardPaths
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..domain.enums import PIPELINE, STAGE_DATE_FIELDS, Stage
@@ -27,6 +27,7 @@ from ..domain.records import ProjectData
 from ..domain.validation import validate_project
 from ..errors import InputError, ValidationError
 from ..store import settings as keys
+from ..store.bulk import insert_in_order
 from ..store.models import AuditEntry, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit
 from .headers import Header, read_header
 from .mapping import Mapping
@@ -649,20 +650,9 @@ def apply_plan(session: Session, plan: LedgerPlan, *, today: dt.date | None = No
     return outcome
 
 
-def _insert_in_order(session: Session, model, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` with one executemany; their new ids in order (the only writer holds
-    the file, so the new keys are the ones above the largest before)."""
-    before = session.scalar(select(func.max(model.id))) or 0
-    session.execute(insert(model).execution_options(render_nulls=True), rows)
-    ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
-    if len(ids) != len(rows):
-        raise AssertionError(f"{model.__tablename__}: {len(rows)} rows inserted, {len(ids)} new ids")
-    return ids
-
-
 def _insert_new(session: Session, rows: list[RowPlan]) -> list[int]:
     from ..store.codes import new_project_code
-    from ..store.projects import _PROJECT_FIELDS, touch
+    from ..store.projects import project_values, touch
 
     investors: dict[str, int] = {}
     wanted: dict[str, dict] = {}
@@ -674,7 +664,7 @@ def _insert_new(session: Session, rows: list[RowPlan]) -> list[int]:
         existing = dict(session.execute(select(Investor.name, Investor.id).where(Investor.name.in_(list(wanted)))).all())
         missing = [n for n in wanted if n not in existing]
         if missing:
-            existing.update(zip(missing, _insert_in_order(session, Investor, [wanted[n] for n in missing])))
+            existing.update(zip(missing, insert_in_order(session, Investor, [wanted[n] for n in missing])))
         investors = existing
     used = set(session.scalars(select(Project.code)))
     values = []
@@ -685,21 +675,13 @@ def _insert_new(session: Session, rows: list[RowPlan]) -> list[int]:
             code = new_project_code()
         used.add(code)
         record = {"code": code}
-        for name in _PROJECT_FIELDS:
-            value = getattr(data, name)
-            if isinstance(value, str):
-                value = value.strip()
-            if name == "stage":
-                value = Stage(value).value
-            if name == "planned_investment" and value is None:
-                value = Decimal(0)
-            record[name] = value
+        record.update(project_values(data))
         for stage in Stage:
             record[stage.date_field] = data.dates.get(stage)
         name = (data.new_investor_name or "").strip()
         record["investor_id"] = investors[name] if name else data.investor_id
         values.append(record)
-    ids = _insert_in_order(session, Project, values)
+    ids = insert_in_order(session, Project, values)
     funds = [
         {"project_id": pid, "year": year, "month": month, "amount": amount}
         for pid, row in zip(ids, rows)

@@ -255,10 +255,7 @@ def _read_xls(path: Path, sheet: str | None, names_only: bool) -> Table:
         ws = book.sheet_by_name(chosen)
         collector = _RowCollector(path, chosen)
         for r in range(ws.nrows):
-            values = []
-            for c in range(min(ws.ncols, MAX_COLUMNS)):
-                cell = ws.cell(r, c)
-                values.append(_xls_value(cell, book.datemode, xlrd))
+            values = [_xls_value(cell, book.datemode, xlrd) for cell in ws.row_slice(r, 0, MAX_COLUMNS)]
             if not collector.add(values):
                 break
         table.rows = collector.rows

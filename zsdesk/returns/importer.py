@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.periods import YearMonth
 from ..domain.quoting import quote
 from ..store import settings as keys
+from ..store.bulk import insert_in_order
 from ..store.db import Ledger
 from ..store.models import CheckAcknowledgement, Event, FundRecord, ImportRecord, Investor, MonthLock, Project, Unit, Visit
 from . import layout as L
@@ -724,22 +725,6 @@ def apply_return(session: Session, preview: ReturnPreview, *, by: str | None = N
     return fresh
 
 
-def _insert_in_order(session: Session, model, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` with one executemany; their new ids, in the order of ``rows``.
-
-    INSERT … RETURNING in parameter order makes SQLAlchemy send one statement per row
-    on SQLite, and so do rows whose None values differ unless ``render_nulls``. Instead: in this transaction (the only writer: SQLite locks the file)
-    each new integer key is one more than the largest, so the rows get the ids after
-    the largest one, in order.
-    """
-    before = session.scalar(select(func.max(model.id))) or 0
-    session.execute(insert(model).execution_options(render_nulls=True), rows)
-    ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
-    if len(ids) != len(rows):
-        raise AssertionError(f"{model.__tablename__}: {len(rows)} rows inserted, {len(ids)} new ids")
-    return ids
-
-
 def write_import(session: Session, preview: ReturnPreview, *, by: str | None = None) -> None:
     """Do the writes of a plan made in this same transaction."""
     work = preview._work
@@ -755,7 +740,7 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
     investors: dict[str, int] = {}
     if work.new_investors:
         placeholders = list(work.new_investors)
-        ids = _insert_in_order(session, Investor, [work.new_investors[p] for p in placeholders])
+        ids = insert_in_order(session, Investor, [work.new_investors[p] for p in placeholders])
         investors = dict(zip(placeholders, ids))
     if work.investor_updates:
         session.execute(update(Investor), work.investor_updates)
@@ -769,7 +754,7 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
             {**attributes, "code": project.code, "unit_id": work.unit_id, "investor_id": investor_id(attributes["investor_id"])}
             for project, attributes in work.new_projects
         ]
-        codes = dict(zip((row["code"] for row in rows), _insert_in_order(session, Project, rows)))
+        codes = dict(zip((row["code"] for row in rows), insert_in_order(session, Project, rows)))
     if work.project_updates:
         rows = [{**row, "investor_id": investor_id(row["investor_id"])} if "investor_id" in row else row
                 for row in work.project_updates]

@@ -158,6 +158,22 @@ _PROJECT_FIELDS = (
 )
 
 
+def project_values(data: ProjectData) -> dict[str, object]:
+    """The project's columns as stored from the editor's (or an import's) data: text
+    trimmed, the stage by its value, no planned investment as 0."""
+    values: dict[str, object] = {}
+    for name in _PROJECT_FIELDS:
+        value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "stage":
+            value = Stage(value).value
+        if name == "planned_investment" and value is None:
+            value = Decimal(0)
+        values[name] = value
+    return values
+
+
 def touch(session: Session, kind: str, record_id: int) -> None:
     session.info.setdefault(TOUCHED, {}).setdefault(kind, set()).add(record_id)
 
@@ -221,14 +237,7 @@ def save_project(session: Session, project_id: int | None, data: ProjectData, to
         session.add(project)
     else:
         project = get_project(session, project_id)
-    for name in _PROJECT_FIELDS:
-        value = getattr(data, name)
-        if isinstance(value, str):
-            value = value.strip()
-        if name == "stage":
-            value = Stage(value).value
-        if name == "planned_investment" and value is None:
-            value = Decimal(0)
+    for name, value in project_values(data).items():
         if getattr(project, name) != value:
             setattr(project, name, value)
     project.investor_id = _investor_for(session, data)

@@ -22,7 +22,7 @@ from ..domain.periods import YearMonth
 from ..errors import KnownError
 from ..store.brief_query import latest_month, write_brief
 from ..store.units import unit_names
-from .checks_panel import month_choices
+from .checks_panel import choose_month, month_choices
 
 
 class BriefWindow(QDialog):
@@ -104,20 +104,15 @@ class BriefWindow(QDialog):
             self.unit_combo.addItem(name, name)
         for month in month_choices(YearMonth.current()):
             self.month_combo.addItem(month.chinese, str(month))
-        self._choose_month(newest)
+        choose_month(self.month_combo, newest)
         for combo in (self.unit_combo, self.month_combo):
             combo.blockSignals(False)
-
-    def _choose_month(self, month: YearMonth) -> None:
-        if self.month_combo.findData(str(month)) < 0:
-            self.month_combo.addItem(month.chinese, str(month))
-        self.month_combo.setCurrentIndex(self.month_combo.findData(str(month)))
 
     def set_scope(self, unit: str | None, month: YearMonth | str) -> None:
         for combo in (self.unit_combo, self.month_combo):
             combo.blockSignals(True)
         self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(unit)))
-        self._choose_month(YearMonth.parse(str(month)))
+        choose_month(self.month_combo, YearMonth.parse(str(month)))
         for combo in (self.unit_combo, self.month_combo):
             combo.blockSignals(False)
         self.reload()

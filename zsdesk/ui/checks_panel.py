@@ -186,6 +186,7 @@ class ExplainDialog(QDialog):
         about.setText(f"<b>{_html(finding.title)}</b><br>{_html(finding.message)}")
         self.edit = QPlainTextEdit(self)
         self.edit.setObjectName("explanationEdit")
+        self.edit.setTabChangesFocus(True)  # Tab goes on to 说明人, as in the editors' note fields
         self.edit.setPlaceholderText(self.tr("写明这条警告为什么可以保留，例如：已提交申报材料，等待省商务厅审核"))
         if finding.acknowledgement:
             self.edit.setPlainText(finding.acknowledgement.explanation)
@@ -227,6 +228,13 @@ class ExplainDialog(QDialog):
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def choose_month(combo, month: YearMonth) -> None:
+    """Select ``month`` in a combo of month choices, added at the end when it is older."""
+    if combo.findData(str(month)) < 0:
+        combo.addItem(month.chinese, str(month))
+    combo.setCurrentIndex(combo.findData(str(month)))
 
 
 def month_choices(today_month: YearMonth, count: int = MONTHS_OFFERED) -> list[YearMonth]:

@@ -65,8 +65,22 @@ def chart_toolbar_class():
         def _devicePixelRatio(self):
             return (self.toolbar.devicePixelRatioF() or 1) if self.toolbar else 1
 
+    tr = functools.partial(QCoreApplication.translate, "ChartToolbar")
+
     class ChartToolbar(NavigationToolbar2QT):
-        """Matplotlib's navigation toolbar (home, pan, zoom, save)."""
+        """Matplotlib's navigation toolbar, in Chinese: home, back, forward, pan, zoom.
+
+        Its own 保存, 子图 and 自定义 buttons open Matplotlib's English dialogs (seen in a
+        real window); saving is 导出图表 in the 文件 menu and on the tab, in Chinese."""
+
+        toolitems = [
+            (tr("还原"), tr("还原到最初的视图"), "home", "home"),
+            (tr("后退"), tr("回到上一个视图"), "back", "back"),
+            (tr("前进"), tr("到下一个视图"), "forward", "forward"),
+            (None, None, None, None),
+            (tr("平移"), tr("平移：按住左键拖动；按住右键拖动缩放"), "move", "pan"),
+            (tr("缩放"), tr("框选放大：按住左键框出要放大的区域"), "zoom_to_rect", "zoom"),
+        ]
 
         def _icon(self, name):
             return QIcon(_IconEngine(cbook._get_data_path("images", name), self))
@@ -164,7 +178,7 @@ class DashboardTab(QWidget):
         canvas.setObjectName("chartCanvas")
         canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         canvas.mpl_connect("pick_event", self._on_pick)
-        toolbar = chart_toolbar_class()(canvas, self)
+        toolbar = chart_toolbar_class()(canvas, self, coordinates=False)  # x, y of a bar chart tell a clerk nothing
         toolbar.setObjectName("chartToolbar")
         self._figure, self._canvas, self._toolbar = figure, canvas, toolbar
         self._chart_layout.addWidget(toolbar)

@@ -27,7 +27,8 @@ from ..documents.model import OfficialDocument
 from ..domain.periods import YearMonth
 from ..errors import KnownError
 from ..store.brief_query import latest_month
-from .checks_panel import month_choices
+from .checks_panel import choose_month, month_choices
+from .forms import show_one
 
 
 def save_word(parent, window, document: OfficialDocument, suggested: Path, path: str | Path | None = None) -> Path | None:
@@ -120,9 +121,7 @@ class BulletinDialog(QDialog):
         self.month_combo.blockSignals(True)
         for month in month_choices(YearMonth.current()):
             self.month_combo.addItem(month.chinese, str(month))
-        if self.month_combo.findData(str(newest)) < 0:
-            self.month_combo.addItem(newest.chinese, str(newest))
-        self.month_combo.setCurrentIndex(self.month_combo.findData(str(newest)))
+        choose_month(self.month_combo, newest)
         self.month_combo.blockSignals(False)
 
     def period(self) -> YearMonth:
@@ -171,13 +170,4 @@ class BulletinDialog(QDialog):
 
 def open_bulletin(window) -> BulletinDialog:
     """Show the 月度通报 dialog (one per main window, raised if already open)."""
-    dialog = getattr(window, "bulletin_dialog", None)
-    if dialog is None:
-        dialog = BulletinDialog(window)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.bulletin_dialog = dialog
-        dialog.finished.connect(lambda _result: setattr(window, "bulletin_dialog", None))
-    dialog.show()
-    dialog.raise_()
-    dialog.activateWindow()
-    return dialog
+    return show_one(window, "bulletin_dialog", lambda: BulletinDialog(window))

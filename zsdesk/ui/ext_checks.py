@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 
 
@@ -44,14 +44,6 @@ def show_checks(window):
 def open_brief(window):
     """Show the 简报 window (one per main window, raised if already open)."""
     from .brief_window import BriefWindow
+    from .forms import show_one
 
-    brief = getattr(window, "brief_window", None)
-    if brief is None:
-        brief = BriefWindow(window)
-        brief.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.brief_window = brief
-        brief.finished.connect(lambda _result: setattr(window, "brief_window", None))
-    brief.show()
-    brief.raise_()
-    brief.activateWindow()
-    return brief
+    return show_one(window, "brief_window", lambda: BriefWindow(window))

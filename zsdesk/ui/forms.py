@@ -168,6 +168,21 @@ class DateQuestion(QDialog):
         return dt.date(d.year(), d.month(), d.day())
 
 
+def show_one(window, attribute: str, make):
+    """A window of which the main window keeps one (the 简报, the 月度通报): made by
+    ``make()`` the first time, kept as ``window.<attribute>`` until closed, raised if open."""
+    shown = getattr(window, attribute, None)
+    if shown is None:
+        shown = make()
+        shown.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        setattr(window, attribute, shown)
+        shown.finished.connect(lambda _result: setattr(window, attribute, None))
+    shown.show()
+    shown.raise_()
+    shown.activateWindow()
+    return shown
+
+
 def confirm(parent: QWidget, title: str, question: str) -> bool:
     answer = QMessageBox.question(parent, title, question)
     return answer == QMessageBox.StandardButton.Yes

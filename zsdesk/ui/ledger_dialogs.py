@@ -143,6 +143,7 @@ class NewLedgerDialog(QDialog):
         self.county.setPlaceholderText(self.tr("例如：磐安县"))
         self.units = QPlainTextEdit(self)
         self.units.setObjectName("newLedgerUnits")
+        self.units.setTabChangesFocus(True)  # units are typed one a line; Tab goes on to the next field
         self.units.setPlaceholderText(self.tr("每行一个单位，例如：\n安文街道\n尚湖镇\n新城区"))
         self.own_unit = QComboBox(self)
         self.own_unit.setObjectName("newLedgerOwnUnit")
