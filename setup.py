@@ -17,6 +17,7 @@ setup(
         "zsdesk._resources",
         "zsdesk._resources.fonts",
         "zsdesk._resources.icons",
+        "zsdesk._resources.translations",
     ],
     package_dir={"zsdesk._resources": "resources"},
 )
