@@ -23,6 +23,9 @@ from zsdesk.store.ledger_setup import create_from
 from zsdesk.store.models import FundRecord, ImportRecord, Project, Unit, Visit
 from zsdesk.store.progress_query import load_progress
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 UNIT = "安文街道"
 
 

@@ -239,6 +239,11 @@ class Ledger:
         if self._identity and stat.st_ino and (stat.st_dev, stat.st_ino) != self._identity:
             raise LedgerMissing(f"台账文件已被另一个文件替换，这次修改没有保存。请重新打开：{self.path}")
 
+    @property
+    def location(self) -> str:
+        """What opens this ledger again: the file's path (a server's URL on a ServerLedger)."""
+        return str(self.path)
+
     def read(self) -> Session:
         """A session for reading (``with ledger.read() as s:``)."""
         return self.Session()

@@ -159,6 +159,10 @@ class ServerLedger(Ledger):
                 raise
             raise known from exc
 
+    @property
+    def location(self) -> str:
+        return self.url
+
     def _fold_wal(self) -> None:
         pass
 
