@@ -83,7 +83,9 @@ COPIED_SETTINGS = (keys.COUNTY_NAME, keys.MAJOR_THRESHOLD, keys.REVIEWER, keys.P
 
 def create_from(path: str | os.PathLike, other: str | os.PathLike, *, own_unit: str | None = None) -> Ledger:
     """A new ledger with another file's county, units and targets, and no projects."""
-    path = Path(path)
+    from .server import is_url
+
+    path = str(path) if is_url(path) else Path(path)
     source = open_ledger(other, readonly=True)
     try:
         with source.read() as session:
