@@ -325,3 +325,74 @@ def test_the_password_comes_from_libpqs_own_file(pg_cluster, demo_path, tmp_path
     capsys.readouterr()
     assert main(["progress", "--db", pg_cluster.tcp_url(database), "--month", "2026-06", "--unit", "尚湖镇"]) == 0
     assert "尚湖镇" in capsys.readouterr().out
+
+
+# --- every command on a server gives what it gives on the file ------------------------
+
+
+def _cells(path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
+
+
+def _docx_text(path):
+    import docx
+
+    return [p.text for p in docx.Document(str(path)).paragraphs]
+
+
+COMMANDS = [
+    (["progress", "--month", "2026-06", "--json"], None, None),
+    (["check", "--month", "2026-06", "--json"], None, None),
+    (["brief", "--month", "2026-06", "--date", "2026-07-03"], None, None),
+    (["export-return", "--month", "2026-06", "--unit", "安文街道", "--force", "--out", "{out}/r.xlsx"], "r.xlsx", _cells),
+    (["export-summary", "--month", "2026-06", "--out", "{out}/s.xlsx"], "s.xlsx", _cells),
+    (["export-targets", "--year", "2026", "--out", "{out}/t.xlsx"], "t.xlsx", _cells),
+    (["bulletin", "--month", "2026-06", "--date", "2026-07-03", "--out", "{out}/b.docx"], "b.docx", _docx_text),
+    (["chart", "--month", "2026-06", "--out", "{out}/c.png"], "c.png", lambda p: p.stat().st_size > 10000),
+    (["locks"], None, None),
+]
+
+
+@pytest.mark.parametrize(("arguments", "made", "read"), COMMANDS, ids=[c[0][0] for c in COMMANDS])
+def test_a_command_on_the_server_gives_what_it_gives_on_the_file(demo_path, pg_url, tmp_path, capsys, arguments, made, read):
+    assert main(["server", "init", pg_url, "--from", str(demo_path)]) == 0
+    results = []
+    for name, db in (("file", str(demo_path)), ("server", pg_url)):
+        out = tmp_path / name
+        out.mkdir()
+        capsys.readouterr()
+        status = main([arguments[0], "--db", db, *[a.format(out=out) for a in arguments[1:]]])
+        printed = capsys.readouterr().out.replace(str(out), "OUT").replace(db, "DB")
+        results.append((status, printed, read(out / made) if made else None))
+    assert results[0][0] in (0, 1)
+    assert results[1] == results[0]
+
+
+def test_writing_commands_on_a_server(demo_path, pg_url, tmp_path, capsys):
+    assert main(["server", "init", pg_url, "--from", str(demo_path)]) == 0
+    assert main(["export-return", "--db", pg_url, "--month", "2026-06", "--unit", "安文街道", "--force", "--out", str(tmp_path / "r.xlsx")]) == 0
+    assert main(["import-returns", "--db", pg_url, str(tmp_path / "r.xlsx")]) in (0, 1)
+    assert main(["lock-month", "--db", pg_url, "--month", "2026-06", "--unit", "安文街道", "--reason", "已汇总"]) == 0
+    capsys.readouterr()
+    assert main(["locks", "--db", pg_url]) == 0
+    assert "安文街道" in capsys.readouterr().out
+    starters = tmp_path / "starters"
+    starters.mkdir()
+    assert main(["starter-files", "--db", pg_url, "--year", "2026", "--out", str(starters), "--unit", "安文街道"]) == 0
+    assert [p.name for p in starters.iterdir()] == ["安文街道-2026年起始台账.sqlite"]
+
+    # A server's backup is a snapshot in a new ledger file, exact to the last row.
+    snapshot = tmp_path / "快照.sqlite"
+    assert main(["backup", "--db", pg_url, "--out", str(snapshot)]) == 0
+    with open_server(pg_url) as server, open_ledger(snapshot) as copy:
+        assert dump(copy) == dump(server)
+    capsys.readouterr()
+    assert main(["backup", "--db", pg_url]) == 2
+    assert "pg_dump" in one_error_line(capsys)
+    assert main(["backups", "--db", pg_url]) == 2
+    assert "没有文件备份" in one_error_line(capsys)
+    assert main(["restore", "--db", pg_url, "--from", "1"]) == 2
+    assert "没有文件备份" in one_error_line(capsys)
