@@ -69,3 +69,24 @@ def test_a_wrong_database_is_said_and_the_file_stays_open(qtbot, empty_window, p
     qtbot.mouseClick(dialog.connect_button, Qt.MouseButton.LeftButton)
     assert window.context.ledger is before and not before.is_server
     assert "没有这个数据库" in window.last_message_box.text()
+
+
+def test_the_window_starts_on_a_server_url(qtbot, pg_cluster, demo_path, tmp_path, capsys):
+    database = pg_cluster.create_database()
+    url = pg_cluster.url(database)
+    assert main(["server", "init", url, "--from", str(demo_path)]) == 0
+    out = tmp_path / "server.png"
+    assert main(["--db", url, "--screenshot", str(out), "--tab", "targets"]) == 0
+    assert out.stat().st_size > 20000
+    # A server that is not there: one Chinese line, exit 2, as for a missing file.
+    capsys.readouterr()
+    gone = f"postgresql+psycopg://zsdesk_test@127.0.0.1:{_unused_port()}/zsdesk"
+    assert main(["--db", gone, "--screenshot", str(tmp_path / "x.png")]) == 2
+    assert "连接不上数据库服务器" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+def _unused_port() -> int:
+    from tests.pg_support import free_port
+
+    return free_port()
