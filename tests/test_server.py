@@ -396,3 +396,25 @@ def test_writing_commands_on_a_server(demo_path, pg_url, tmp_path, capsys):
     assert "没有文件备份" in one_error_line(capsys)
     assert main(["restore", "--db", pg_url, "--from", "1"]) == 2
     assert "没有文件备份" in one_error_line(capsys)
+
+
+def test_a_locked_month_is_kept_on_a_server(demo_path, pg_url, capsys):
+    from zsdesk.store.locks import MonthLocked
+
+    assert main(["server", "init", pg_url, "--from", str(demo_path)]) == 0
+    assert main(["lock-month", "--db", pg_url, "--month", "2026-06", "--unit", "安文街道", "--reason", "已汇总"]) == 0
+    with open_server(pg_url) as server:
+        before = dump(server)
+        with server.read() as session:
+            fund_id = session.scalar(
+                select(FundRecord.id)
+                .join(Project, Project.id == FundRecord.project_id)
+                .join(Unit, Unit.id == Project.unit_id)
+                .where(Unit.name == "安文街道", FundRecord.year == 2026, FundRecord.month == 6)
+                .limit(1)
+            )
+        assert fund_id is not None
+        with pytest.raises(MonthLocked, match="安文街道"):
+            with server.begin() as session:
+                session.get(FundRecord, fund_id).amount = Decimal("99999")
+        assert dump(server) == before
