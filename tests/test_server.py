@@ -59,6 +59,7 @@ def test_urls_and_paths_are_told_apart():
     assert not is_url("/home/clerk/县台账.sqlite")
     assert not is_url("C:\\台账\\县台账.sqlite")
     assert not is_url("县台账.sqlite")
+    assert not is_url("C://台账/县台账.sqlite")
 
 
 def test_a_file_url_of_another_kind_is_refused(capsys):

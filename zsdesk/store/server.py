@@ -57,7 +57,8 @@ def is_url(location) -> bool:
     """Whether ``location`` (a --db value) names a database server rather than a file."""
     text_ = str(location)
     scheme = text_.split("://", 1)[0].lower() if "://" in text_ else ""
-    return bool(scheme) and scheme.replace("+", " ").split()[0].isidentifier()
+    # len > 1: "C://台账/县.sqlite" is a Windows drive, not a scheme
+    return len(scheme) > 1 and scheme.replace("+", " ").split()[0].isidentifier()
 
 
 def display_url(url: str) -> str:
