@@ -13,8 +13,15 @@ from zsdesk.returns import layout as L
 TODAY = dt.date(2026, 11, 27)
 
 
-def dump(path: Path) -> dict[str, list]:
-    """Every row of every table, to compare a database before and after."""
+def dump(path) -> dict[str, list]:
+    """Every row of every table, to compare a database before and after.
+
+    ``path``: a file, or an open Ledger (a file or a server: read through its engine).
+    """
+    if hasattr(path, "engine"):
+        from zsdesk.store.copying import dump as dump_ledger
+
+        return dump_ledger(path)
     with sqlite3.connect(path) as raw:
         tables = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
         result = {t: raw.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in sorted(tables)}

@@ -18,6 +18,9 @@ from zsdesk.domain.periods import YearMonth
 from zsdesk.store.brief_query import write_brief
 from zsdesk.store.db import open_ledger
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"
 SEED = next(SEED_DIR.glob("*.txt"), None) if SEED_DIR.is_dir() else None
 FIRST, LAST = "2026-01-01", "2026-06-30"
@@ -253,15 +256,15 @@ def test_words():
 # ---------------------------------------------------------------- bad input
 
 
-def test_a_month_with_no_data(ledger_path, ledger, capsys):
+def test_a_month_with_no_data(ledger, capsys):
     ledger.close()
-    assert main(["brief", "--db", str(ledger_path), "--month", "2026-06"]) == 1
+    assert main(["brief", "--db", ledger.location, "--month", "2026-06"]) == 1
     out = capsys.readouterr().out
     assert "台账中没有2026年1-6月的招商数据" in out and "无法生成简报" in out
     assert "0.00亿元" not in out
 
 
-def test_a_file_with_no_targets(ledger_path, ledger, capsys):
+def test_a_file_with_no_targets(ledger, capsys):
     from zsdesk.store.models import FundRecord, Project, Unit
 
     with ledger.begin() as s:
@@ -272,7 +275,7 @@ def test_a_file_with_no_targets(ledger_path, ledger, capsys):
         s.flush()
         s.add(FundRecord(project_id=p.id, year=2026, month=4, amount=Decimal("1234.5")))
     ledger.close()
-    assert main(["brief", "--db", str(ledger_path), "--month", "2026-06"]) == 0
+    assert main(["brief", "--db", ledger.location, "--month", "2026-06"]) == 0
     out = capsys.readouterr().out
     assert "全县共引进内资0.12亿元（未下达年度目标任务）" in out
     assert "签约了花溪民宿集群项目" in out

@@ -313,6 +313,9 @@ from zsdesk.store.models import (  # noqa: E402
     target_to_base,
 )
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 
 def _unit_id(session, name):
     return session.query(Unit.id).filter(Unit.name == name).scalar()
@@ -438,14 +441,14 @@ def test_month_and_unit_narrow_the_facts(ledger):
         load_facts(s, unit="火星镇")
 
 
-def test_acknowledging_a_warning_survives_reopening(ledger, ledger_path):
+def test_acknowledging_a_warning_survives_reopening(ledger):
     break_everything(ledger)
     with ledger.begin() as s:
         ack = acknowledge(s, "undeclared_construction", "project:XM-SKI00-00001",
                           "  已提交申报材料，等待省商务厅审核  ", by="张丽", today=TODAY)
     assert ack.explanation == "已提交申报材料，等待省商务厅审核"
     ledger.close()
-    reopened = open_ledger(ledger_path)
+    reopened = open_ledger(ledger.location)
     try:
         with reopened.read() as s:
             findings = run_checks(s, today=TODAY)

@@ -13,6 +13,9 @@ from zsdesk.store.models import CountyTarget, FundRecord, Investor, Project, Tar
 from zsdesk.store.progress_query import load_progress
 from sqlalchemy import select
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 D = Decimal
 JUNE = YearMonth(2026, 6)
 

@@ -9,6 +9,9 @@ from zsdesk.domain.enums import Indicator
 from zsdesk.domain.periods import YearMonth
 from zsdesk.store.progress_query import _grouped_actuals, actuals_by_unit, load_progress
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 
 def _nonzero(by_unit: dict) -> dict:
     return {unit: value for unit, value in by_unit.items() if value}

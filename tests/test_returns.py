@@ -23,6 +23,9 @@ from zsdesk.store.ledger_setup import create_from
 from zsdesk.store.models import FundRecord, ImportRecord, Project, Unit, Visit
 from zsdesk.store.progress_query import load_progress
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 UNIT = "安文街道"
 
 
@@ -35,9 +38,10 @@ def exported(demo_ledger, period, tmp_path):
 
 
 @pytest.fixture
-def county(demo_path, tmp_path):
-    """A new county file made from the demo (units and targets, no projects)."""
-    ledger = create_from(tmp_path / "county.sqlite", demo_path)
+def county(request, backend, demo_path, tmp_path):
+    """A new county ledger made from the demo (units and targets, no projects): a file or a server."""
+    location = request.getfixturevalue("pg_url") if backend == "postgresql" else tmp_path / "county.sqlite"
+    ledger = create_from(location, demo_path)
     yield ledger
     ledger.close()
 
@@ -234,21 +238,21 @@ def test_june_alone_gives_the_year_to_date(demo_ledger, county, period, tmp_path
 def test_importing_twice_changes_nothing(exported, county, tmp_path):
     [first] = import_returns(county, [exported], today=TODAY)
     assert first.status == "imported" and len(first.preview.new) == 20
-    before = dump(county.path)
+    before = dump(county)
     [second] = import_returns(county, [exported], today=TODAY)
     assert second.status == "unchanged"
     assert len(second.preview.unchanged) == 20 and second.preview.funds_changed == 0
-    assert dump(county.path) == before
+    assert dump(county) == before
 
 
 def test_preview_writes_nothing_and_counts_new_changed_unchanged(demo_ledger, county, period, tmp_path):
     path = tmp_path / "r.xlsx"
     with demo_ledger.read() as session:
         export_return(session, UNIT, period, path, today=TODAY)
-    before = dump(county.path)
+    before = dump(county)
     with county.begin() as session:
         preview = preview_return(session, path, today=TODAY)
-    assert dump(county.path) == before
+    assert dump(county) == before
     assert not preview.refused and (len(preview.new), len(preview.changed), len(preview.unchanged)) == (20, 0, 0)
     assert preview.unit == UNIT and preview.period == period
     import_returns(county, [path], today=TODAY)
@@ -341,13 +345,13 @@ def test_a_correction_the_hidden_months_contradict_is_refused(exported, county, 
     ref = f"{project_column(which)}{row}"
     value = openpyxl.load_workbook(exported)[L.PROJECT_SHEET][ref].value
     bad = edit(exported, tmp_path / "bad.xlsx", {(L.PROJECT_SHEET, ref): value + 100})
-    before = dump(county.path)
+    before = dump(county)
     [outcome] = import_returns(county, [bad], today=TODAY)
     assert outcome.status == "refused"
     message = outcome.preview.refusal.message
     assert "bad.xlsx" in message and L.PROJECT_SHEET in message
     assert f"第{row}行{project_column('year_total')}列" in message and "不符" in message
-    assert dump(county.path) == before
+    assert dump(county) == before
 
 
 def test_a_changed_total_is_refused_but_a_recomputed_one_is_not(exported, county, tmp_path):

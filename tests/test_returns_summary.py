@@ -18,6 +18,9 @@ from zsdesk.store.ledger_setup import create_ledger
 from zsdesk.store.models import CountyTarget, Target, Unit, target_from_base
 from zsdesk.store.progress_query import load_progress
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 
 def _number(value):
     return Decimal(repr(value)) if isinstance(value, float) else value

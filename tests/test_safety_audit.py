@@ -22,6 +22,9 @@ from zsdesk.store.models import (
 )
 from zsdesk.store.settings import CLERK_NAME, PHONE, set_setting
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def clerk(ledger):

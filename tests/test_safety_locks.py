@@ -13,6 +13,9 @@ from zsdesk.store.locks import MonthLocked
 from zsdesk.store.models import FundRecord, LockEvent, MonthLock, Project, Unit
 from zsdesk.store.settings import CLERK_NAME, set_setting
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 MARCH = YearMonth(2026, 3)
 
 
@@ -111,7 +114,11 @@ def test_what_is_outside_the_locked_month_can_change(setup):
     assert len(funds) == 4
 
 
-def test_plain_sql_cannot_bypass_the_lock(setup):
+def test_plain_sql_cannot_bypass_the_lock(setup, backend, request):
+    if backend == "postgresql":
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="issue 15, not yet built: the server-side triggers that refuse plain SQL")
+        )
     ledger, units, pid = setup
     refused(ledger, lambda s: s.execute(text("UPDATE fund_records SET amount = 1")), "已锁定")
     refused(ledger, lambda s: s.execute(delete(FundRecord)), "已锁定")

@@ -18,6 +18,9 @@ from zsdesk.store.models import FollowUp, FundRecord, Investor, Project, Unit, V
 from zsdesk.store.progress_query import load_progress
 from zsdesk.store.targets import set_target, target_grid
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 TODAY = dt.date(2026, 6, 30)
 
 

@@ -17,6 +17,9 @@ from zsdesk.store import db as store_db
 from zsdesk.store.db import current_revision, head_revision, open_ledger, sqlite_engine
 from zsdesk.store.models import Base, FundRecord, Project, Unit
 
+# Issue 15: the tests that use a ledger fixture run on a SQLite file and on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -37,6 +40,7 @@ def test_new_file_is_at_the_newest_schema_and_matches_the_models(ledger):
     assert diff == []
 
 
+@pytest.mark.file_only
 def test_foreign_keys_and_wal_on_every_connection(ledger):
     for _ in range(2):
         with ledger.engine.connect() as connection:
@@ -70,8 +74,13 @@ def test_money_is_exact_in_the_database(ledger):
         total = s.scalar(select(func.sum(FundRecord.amount)))
         stored = s.execute(select(FundRecord.__table__.c.amount).limit(1)).scalar()
     assert total == Decimal(1) and isinstance(total, Decimal)
-    with sqlite3.connect(ledger.path) as raw:
-        assert raw.execute("SELECT typeof(amount), amount FROM fund_records LIMIT 1").fetchone() == ("integer", 1000)
+    if ledger.is_server:
+        with ledger.engine.connect() as raw:
+            row = raw.exec_driver_sql("SELECT pg_typeof(amount)::text, amount FROM fund_records LIMIT 1").one()
+        assert tuple(row) == ("bigint", 1000)
+    else:
+        with sqlite3.connect(ledger.path) as raw:
+            assert raw.execute("SELECT typeof(amount), amount FROM fund_records LIMIT 1").fetchone() == ("integer", 1000)
     assert stored == Decimal("0.1")
     with pytest.raises(StatementError, match="money must not be a float"):
         with ledger.begin() as s:
@@ -103,6 +112,7 @@ def test_an_older_file_is_migrated_after_a_copy(tmp_path):
     assert "audit_log" not in {name for _, name, _ in before}
 
 
+@pytest.mark.file_only
 def test_a_newer_file_is_refused_and_left_untouched(ledger):
     ledger.close()
     with sqlite3.connect(ledger.path) as raw:

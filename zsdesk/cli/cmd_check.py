@@ -27,7 +27,7 @@ def register(sub) -> None:
         "Check the ledger: errors must be fixed, warnings may stand with a written explanation, hints are for information.\n"
         "有错误时退出状态为1 / exit status 1 when an error remains.",
     )
-    parser.add_argument("--db", metavar="PATH", help="台账文件 / ledger file")
+    parser.add_argument("--db", metavar="PATH|URL", help="台账文件或服务器地址 / ledger file or server URL")
     parser.add_argument("--unit", metavar="NAME", help="只审核一个单位 / one unit only")
     parser.add_argument(
         "--month", metavar="YYYY-MM", help="只审核该月月报的数据（本年1月至该月）/ the data of that month's return"

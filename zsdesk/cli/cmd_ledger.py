@@ -40,7 +40,7 @@ def register(sub) -> None:
         "文件名如“尚湖镇-2026年起始台账.sqlite”。\n"
         "Write one starter file per unit (or the units named) from the county's file.",
     )
-    starters.add_argument("--db", required=True, metavar="COUNTY.sqlite", help="县里的台账 / the county's ledger")
+    starters.add_argument("--db", required=True, metavar="COUNTY.sqlite|URL", help="县里的台账（文件或服务器）/ the county's ledger")
     starters.add_argument("--year", required=True, type=int, metavar="YYYY", help="年度 / year")
     starters.add_argument("--out", required=True, metavar="DIR", help="输出文件夹 / output folder")
     starters.add_argument("--unit", action="append", metavar="NAME", help="只生成这些单位（可重复）/ only these units (repeatable)")
@@ -87,7 +87,9 @@ def run_new(args) -> int:
 
 
 def run_starters(args) -> int:
-    if not Path(args.db).exists():
+    from ..store.server import is_url
+
+    if not is_url(args.db) and not Path(args.db).exists():
         raise LedgerError(f"找不到台账文件：{args.db}")
     paths = create_starters(args.db, args.year, args.out, args.unit)
     for path in paths:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..store import audit, backup, locks
 from ..store.db import open_ledger
+from ..store.server import display_url, is_url
 from ..store.settings import county_name
 from ..store.units import find_unit, list_units
 from .common import add_db, format_table, open_for_reading, parse_month
@@ -96,7 +97,44 @@ def register(sub) -> None:
     p.set_defaults(run=run_audit)
 
 
+def _server_snapshot(url: str, out: str | None) -> int:
+    """A server's backup: one consistent snapshot copied into a new ledger file."""
+    from ..store.copying import copy_ledger
+
+    if not out:
+        raise InputError(
+            "服务器上的台账请用 --out 指定备份文件（例如 --out 县局台账-备份.sqlite）；"
+            "整库备份由信息科用 pg_dump 做"
+        )
+    target = Path(out)
+    if target.exists():
+        raise InputError(f"备份文件已存在，不会覆盖：{target}")
+    source = open_for_reading(url)
+    try:
+        copy = open_ledger(target, create=True)
+        try:
+            result = copy_ledger(source, copy)
+        except BaseException:
+            copy.close()
+            target.unlink(missing_ok=True)
+            raise
+        copy.close()
+    finally:
+        source.close()
+    print(f"已备份：{target}（{result.total} 条记录，可作为普通台账文件打开）")
+    return 0
+
+
+def _no_file_backups(url: str) -> None:
+    raise InputError(
+        f"服务器上的台账没有文件备份：用 zsdesk backup --db URL --out 文件 取一份快照，"
+        f"或由信息科用 pg_dump / pg_restore（{display_url(url)}）"
+    )
+
+
 def run_backup(args) -> int:
+    if is_url(args.db):
+        return _server_snapshot(args.db, args.out)
     source = Path(args.db)
     _require_ledger(source)
     if args.out:
@@ -113,6 +151,8 @@ def _require_ledger(path: Path) -> None:
 
 
 def run_list(args) -> int:
+    if is_url(args.db):
+        _no_file_backups(args.db)
     copies = backup.list_backups(args.db, check=args.check)
     folder = backup.backup_folder(args.db)
     if not copies:
@@ -137,6 +177,8 @@ def run_list(args) -> int:
 
 
 def run_restore(args) -> int:
+    if is_url(args.db):
+        _no_file_backups(args.db)
     source = backup.find_backup(args.db, args.source)
     saved = backup.restore_backup(args.db, source)
     print(f"已从备份恢复：{source}")

@@ -8,10 +8,16 @@ from pathlib import Path
 from ..domain.periods import PeriodError, YearMonth
 from ..errors import InputError, NewerSchema
 from ..store.db import Ledger, open_ledger
+from ..store.server import is_url
 
 
 def add_db(parser, required: bool = True) -> None:
-    parser.add_argument("--db", metavar="PATH", required=required, help="台账文件 / ledger file")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        required=required,
+        help="台账文件，或县局数据库服务器 postgresql+psycopg://用户名@服务器:5432/数据库 / ledger file or server URL",
+    )
 
 
 def add_month(parser, required: bool = True) -> None:
@@ -29,7 +35,12 @@ def parse_month(text: str, *, allow_future: bool = False) -> YearMonth:
 
 
 def open_for_reading(path: str) -> Ledger:
-    """Open read-only; an older file is first migrated (after a copy is kept beside it)."""
+    """Open read-only; an older file is first migrated (after a copy is kept beside it).
+
+    A server is never migrated here (``zsdesk server upgrade`` does that).
+    """
+    if is_url(path):
+        return open_ledger(path, readonly=True)
     try:
         return open_ledger(path, readonly=True)
     except NewerSchema:
@@ -39,7 +50,7 @@ def open_for_reading(path: str) -> Ledger:
 
 
 def open_for_writing(path: str) -> Ledger:
-    return open_ledger(Path(path))
+    return open_ledger(path if is_url(path) else Path(path))
 
 
 def display_width(text: str) -> int:

@@ -78,7 +78,7 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"zsdesk {__version__}")
-    parser.add_argument("--db", metavar="PATH", help="打开的台账文件 / ledger file to open")
+    parser.add_argument("--db", metavar="PATH|URL", help="打开的台账文件或县局服务器 / ledger file or server URL to open")
     parser.add_argument("--demo", action="store_true", help="打开一个新的演示县台账 / open a fresh demo county")
     parser.add_argument(
         "--screenshot", metavar="OUT.png", help="离屏截取主窗口后退出 / render the window offscreen, save, exit"

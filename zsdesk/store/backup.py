@@ -248,15 +248,26 @@ def take_backup(ledger_path: str | os.PathLike, reason: str, *, now: dt.datetime
     return target
 
 
-def backup_before(ledger, reason: str = "import") -> Path:
+def backup_before(ledger, reason: str = "import") -> Path | None:
     """A backup before a change that touches much (an import): call it before the change.
 
     ``ledger`` is an open :class:`~zsdesk.store.db.Ledger`, a Session of one (inside the
     action's transaction, before its first write: the committed state is copied, which
     WAL lets another connection read meanwhile), or a path. Raises a Chinese LedgerError
     if no copy could be made: then do not go on with the change.
+
+    None on a database server: its backups are the IT office's (pg_dump), not files.
     """
+    if _on_server(ledger):
+        return None
     return take_backup(_ledger_path(ledger), reason)
+
+
+def _on_server(ledger) -> bool:
+    if getattr(ledger, "is_server", False):
+        return True
+    bind = getattr(ledger, "get_bind", None)
+    return callable(bind) and bind().dialect.name != "sqlite"
 
 
 def _ledger_path(ledger) -> Path:

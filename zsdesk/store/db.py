@@ -159,8 +159,11 @@ class Ledger:
     Writable: holds the file's writer lock (``writer_lock``) until :meth:`close`, and its
     sessions enforce locked months and record the audit trail. ``warnings`` collects what
     the opener should tell the clerk without stopping (a daily backup that failed, a
-    stale lock taken over).
+    stale lock taken over). A ledger on a database server is a
+    :class:`~zsdesk.store.server.ServerLedger` (``is_server``).
     """
+
+    is_server = False
 
     def __init__(self, path: Path, engine: Engine, *, readonly: bool = False, writer_lock=None):
         self.path = path
@@ -235,6 +238,11 @@ class Ledger:
             ) from None
         if self._identity and stat.st_ino and (stat.st_dev, stat.st_ino) != self._identity:
             raise LedgerMissing(f"台账文件已被另一个文件替换，这次修改没有保存。请重新打开：{self.path}")
+
+    @property
+    def location(self) -> str:
+        """What opens this ledger again: the file's path (a server's URL on a ServerLedger)."""
+        return str(self.path)
 
     def read(self) -> Session:
         """A session for reading (``with ledger.read() as s:``)."""
@@ -393,6 +401,14 @@ def open_ledger(path: str | os.PathLike, *, create: bool = False, readonly: bool
     a LedgerLocked, says who has it) and a backup is taken if none was today. Read-only
     opens take no lock and write nothing.
     """
+    from .server import is_url
+
+    if is_url(path):  # a database server: see zsdesk.store.server
+        from .server import open_server, upgrade_server
+
+        if create:
+            upgrade_server(str(path), create=True)
+        return open_server(str(path), readonly=readonly)
     from .backup import backup_on_open, take_backup
     from .filelock import WriterLock
 
@@ -459,6 +475,10 @@ def explain_database_error(exc: BaseException, path: Path | None = None) -> Know
     if isinstance(exc, OSError):
         return _explain_os_error(exc, where)
     orig = getattr(exc, "orig", None) or exc
+    if type(orig).__module__.startswith("psycopg"):  # a database server's error
+        from .server import explain_server_error
+
+        return explain_server_error(exc, str(path or ""))
     text = str(orig).lower()
     code = getattr(orig, "sqlite_errorcode", None) or 0
     primary = code & 0xFF

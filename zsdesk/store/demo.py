@@ -179,6 +179,12 @@ def write_demo(path: str | os.PathLike, period: YearMonth, size: str = "small") 
         _insert(session, "events", built.events, unit_ids)
         _insert(session, "targets", built.targets, unit_ids)
         _insert(session, "county_targets", built.county_targets, unit_ids)
+    if ledger.is_server:  # the rows came with their ids: the server's sequences go past them
+        from .models import Base
+        from .server import move_sequences
+
+        with ledger.engine.begin() as connection:
+            move_sequences(connection, Base.metadata.sorted_tables)
     return ledger
 
 

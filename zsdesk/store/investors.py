@@ -45,19 +45,25 @@ SELECT i.id, i.name, i.kind, i.home_region, i.industry, COALESCE(u.name, ''),
        COALESCE(v.headcount, 0), v.last_visit, COALESCE(p.projects, 0)
 FROM investors AS i
 LEFT JOIN units AS u ON u.id = i.unit_id
-LEFT JOIN (SELECT investor_id,
-                  group_concat(name || CASE WHEN phone <> '' THEN ' ' || phone ELSE '' END, '；') AS contacts
-           FROM (SELECT investor_id, name, phone FROM contacts {only} ORDER BY investor_id, id)
+LEFT JOIN (SELECT investor_id, {concat} AS contacts
+           FROM (SELECT investor_id, id, name, phone FROM contacts {only} ORDER BY investor_id, id) AS cc
            GROUP BY investor_id) AS c ON c.investor_id = i.id
-LEFT JOIN (SELECT investor_id, COUNT(*) AS visits, SUM(batches) AS batches,
-                  SUM(headcount) AS headcount, MAX(date) AS last_visit
+LEFT JOIN (SELECT investor_id, COUNT(*) AS visits, CAST(SUM(batches) AS BIGINT) AS batches,
+                  CAST(SUM(headcount) AS BIGINT) AS headcount, CAST(MAX(date) AS TEXT) AS last_visit
            FROM visits {only} GROUP BY investor_id) AS v ON v.investor_id = i.id
 LEFT JOIN (SELECT investor_id, COUNT(*) AS projects FROM projects {only}
            GROUP BY investor_id) AS p ON p.investor_id = i.id
 {where}
 ORDER BY i.id DESC
 """
-"""Each child table aggregated once (GROUP BY), not once per investor."""
+"""Each child table aggregated once (GROUP BY), not once per investor. The contacts are
+joined in id order by each dialect's own aggregate (:data:`_CONCAT`)."""
+
+_CONTACT = "name || CASE WHEN phone <> '' THEN ' ' || phone ELSE '' END"
+_CONCAT = {
+    "sqlite": f"group_concat({_CONTACT}, '；')",  # in the subquery's (investor_id, id) order
+    "postgresql": f"string_agg({_CONTACT}, '；' ORDER BY id)",
+}
 
 
 def investor_rows(session: Session, ids: Sequence[int] | None = None) -> list[InvestorRow]:
@@ -66,7 +72,9 @@ def investor_rows(session: Session, ids: Sequence[int] | None = None) -> list[In
         id_list = ", ".join(str(int(i)) for i in ids) or "NULL"
         where = f"WHERE i.id IN ({id_list})"
         only = f"WHERE investor_id IN ({id_list})"
-    cursor = session.connection().connection.driver_connection.execute(_ROWS_SQL.format(where=where, only=only))
+    concat = _CONCAT[session.get_bind().dialect.name]
+    sql = _ROWS_SQL.format(where=where, only=only, concat=concat)
+    cursor = session.connection().connection.driver_connection.execute(sql)
     try:
         return list(map(InvestorRow._make, cursor))
     finally:

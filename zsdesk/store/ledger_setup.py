@@ -28,7 +28,17 @@ def guess_unit_kind(name: str) -> UnitKind:
     return UnitKind.ZONE
 
 
-def _refuse_existing(path: Path) -> None:
+def _refuse_existing(path) -> None:
+    from .server import display_url, is_url, server_engine, stored_revision
+
+    if is_url(path):
+        engine = server_engine(str(path))
+        try:
+            if stored_revision(engine, str(path)) is not None:
+                raise LedgerError(f"服务器上的这个数据库已有台账，不会覆盖：{display_url(str(path))}")
+        finally:
+            engine.dispose()
+        return
     if path.exists():
         raise LedgerError(f"文件已存在，不会覆盖：{path}")
 
@@ -40,8 +50,10 @@ def create_ledger(
     *,
     own_unit: str | None = None,
 ) -> Ledger:
-    """A new, empty ledger with its county and units."""
-    path = Path(path)
+    """A new, empty ledger with its county and units (a file, or an empty server database)."""
+    from .server import is_url
+
+    path = str(path) if is_url(path) else Path(path)
     county = county.strip()
     if not county:
         raise InputError("县名不能为空")
@@ -71,7 +83,9 @@ COPIED_SETTINGS = (keys.COUNTY_NAME, keys.MAJOR_THRESHOLD, keys.REVIEWER, keys.P
 
 def create_from(path: str | os.PathLike, other: str | os.PathLike, *, own_unit: str | None = None) -> Ledger:
     """A new ledger with another file's county, units and targets, and no projects."""
-    path = Path(path)
+    from .server import is_url
+
+    path = str(path) if is_url(path) else Path(path)
     source = open_ledger(other, readonly=True)
     try:
         with source.read() as session:

@@ -58,15 +58,15 @@ class ProjectRow(NamedTuple):
 _ROWS_SQL = """
 SELECT p.id, p.code, p.name, u.name, COALESCE(i.name, ''), p.industry, p.stage,
        p.planned_investment,
-       COALESCE((SELECT SUM(f.amount) FROM fund_records AS f
-                 WHERE f.project_id = p.id AND f.year = :year), 0),
+       CAST(COALESCE((SELECT SUM(f.amount) FROM fund_records AS f
+                      WHERE f.project_id = p.id AND f.year = {year}), 0) AS BIGINT),
        p.zhejiang_return, p.mountain_sea, p.foreign_capital, p.carried_over, p.declared,
        p.liaison_leader, p.responsible_unit,
-       (SELECT MAX(fu.date) FROM follow_ups AS fu WHERE fu.project_id = p.id),
-       (SELECT MIN(fu.due_on) FROM follow_ups AS fu WHERE fu.project_id = p.id AND fu.done = 0),
-       COALESCE(p.planned_on, p.negotiating_on, p.signed_on, p.landed_on,
-                p.construction_on, p.operation_on, date(p.created_at)),
-       p.terminated_on
+       CAST((SELECT MAX(fu.date) FROM follow_ups AS fu WHERE fu.project_id = p.id) AS TEXT),
+       CAST((SELECT MIN(fu.due_on) FROM follow_ups AS fu WHERE fu.project_id = p.id AND NOT fu.done) AS TEXT),
+       CAST(COALESCE(p.planned_on, p.negotiating_on, p.signed_on, p.landed_on,
+                     p.construction_on, p.operation_on, {created_day}) AS TEXT),
+       CAST(p.terminated_on AS TEXT)
 FROM projects AS p
 JOIN units AS u ON u.id = p.unit_id
 LEFT JOIN investors AS i ON i.id = p.investor_id
@@ -76,7 +76,15 @@ ORDER BY p.id DESC
 """
 """Newest first, so the first page is the rowid's tail: no sort of the whole table.
 The aggregates are correlated subqueries on (project_id, ...) indexes, so a page of
-rows costs a page of index lookups."""
+rows costs a page of index lookups. Portable between SQLite and PostgreSQL: dates come
+back as ISO text and sums as integers on both; only the day of ``created_at`` is
+spelled per dialect (:func:`_rows_sql`)."""
+
+
+def _rows_sql(session: Session, year: int, where: str, limit: str) -> str:
+    postgres = session.get_bind().dialect.name == "postgresql"
+    created_day = "CAST(p.created_at AS DATE)" if postgres else "date(p.created_at)"
+    return _ROWS_SQL.format(year=int(year), created_day=created_day, where=where, limit=limit)
 
 
 def project_rows(
@@ -92,8 +100,8 @@ def project_rows(
     if ids is not None:
         where = f"WHERE p.id IN ({', '.join(str(int(i)) for i in ids) or 'NULL'})"
     clause = f"LIMIT {int(limit)}" if limit is not None else ""
-    sql = _ROWS_SQL.format(where=where, limit=clause)
-    cursor = session.connection().connection.driver_connection.execute(sql, {"year": int(year)})
+    sql = _rows_sql(session, year, where, clause)
+    cursor = session.connection().connection.driver_connection.execute(sql)
     try:
         return list(map(ProjectRow._make, cursor))
     finally:
@@ -102,8 +110,8 @@ def project_rows(
 
 def iter_project_rows(session: Session, year: int, batch: int = 5000):
     """All rows in batches (for a loader that can stop between batches)."""
-    sql = _ROWS_SQL.format(where="", limit="")
-    cursor = session.connection().connection.driver_connection.execute(sql, {"year": int(year)})
+    sql = _rows_sql(session, year, "", "")
+    cursor = session.connection().connection.driver_connection.execute(sql)
     try:
         while True:
             chunk = cursor.fetchmany(batch)
@@ -346,15 +354,19 @@ def restore_project(session: Session, project_id: int, snapshot: dict | None) ->
     if row.get("investor_id") is not None and session.get(Investor, row["investor_id"]) is None:
         row["investor_id"] = None  # the investor was deleted since
     if project is None:
+        # Back with the ids it had (a server's sequences never hand out an id twice, so
+        # the ids are taken from the snapshot rather than made again).
         project = Project(**row)
         session.add(project)
+        session.flush()
+        session.add_all(FundRecord(**values) for values in snapshot["funds"])
     else:
         for name, value in row.items():
             if getattr(project, name) != value:
                 setattr(project, name, value)
-    session.flush()
-    funds = {(r["year"], r["month"]): r["amount"] for r in snapshot["funds"]}
-    _sync_funds(session, project, funds)
+        session.flush()
+        funds = {(r["year"], r["month"]): r["amount"] for r in snapshot["funds"]}
+        _sync_funds(session, project, funds)
     existing = {f.id: f for f in session.scalars(select(FollowUp).where(FollowUp.project_id == project_id))}
     wanted = {f["id"]: f for f in snapshot["follow_ups"]}
     for entry_id, record in existing.items():

@@ -162,10 +162,12 @@ def make_demo() -> Path:
     return path
 
 
-def _initial_path(args) -> Path | None:
-    """The file to open: --db, a fresh demo, the last file used, or None (ask)."""
+def _initial_path(args) -> Path | str | None:
+    """The file (or server URL) to open: --db, a fresh demo, the last file used, or None (ask)."""
     if getattr(args, "db", None):
-        return Path(args.db)
+        from ..store.server import is_url
+
+        return args.db if is_url(args.db) else Path(args.db)
     if getattr(args, "demo", False):
         return make_demo()
     from .qsettings import recent_files

@@ -519,11 +519,12 @@ class MainWindow(QMainWindow):
         summary = self.ledger_summary()
         path = Path(self.context.ledger.path)
         owner = summary["own_unit"] or summary["county"]
-        self.setWindowTitle(self.tr("%s — %s — zsdesk 招商引资台账") % (owner, path.name))
+        name = self.context.ledger.path if getattr(self.context.ledger, "is_server", False) else path.name
+        self.setWindowTitle(self.tr("%s — %s — zsdesk 招商引资台账") % (owner, name))
         self.status_label.setText(
             self.tr("%s ｜ %s ｜ 单位 %d 个 ｜ 项目 %d 个 ｜ 客商 %d 家")
             % (
-                path,
+                name if getattr(self.context.ledger, "is_server", False) else path,
                 summary["county"] + (f" · {summary['own_unit']}" if summary["own_unit"] else ""),
                 summary["units"],
                 summary["projects"],

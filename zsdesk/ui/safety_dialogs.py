@@ -87,6 +87,14 @@ def open_ledger_interactively(parent: QWidget | None, path: str | Path) -> Ledge
 
     The file already open in ``parent`` (a main window) is returned as it is.
     """
+    from ..store.server import is_url
+
+    if is_url(path):  # a database server: no file to restore or open read-only instead
+        try:
+            return open_ledger(str(path))
+        except KnownError as exc:
+            _tell(parent, exc)
+            return None
     path = Path(path).expanduser().absolute()
     current = getattr(getattr(parent, "context", None), "ledger", None)
     if current is not None and Path(current.path) == path and not current.readonly:

@@ -1,0 +1,154 @@
+"""文件 → 连接县局服务器…: the same main window on the bureau's PostgreSQL ledger.
+
+The dialog asks for the server (host, port, database, user), can test the connection,
+and opens the ledger through :meth:`MainWindow.open_file` with a SQLAlchemy URL, so a
+server opens exactly where a file opens. No password is asked for or kept: libpq reads
+``~/.pgpass`` / ``PGPASSFILE`` itself (the IT office sets it up once per PC).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from ..errors import KnownError
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ext_server", text)
+
+
+def server_url(host: str, port: int, database: str, user: str) -> str:
+    """The SQLAlchemy URL of a server; a host starting with / is a unix-socket folder."""
+    host, database, user = host.strip(), database.strip(), user.strip()
+    who = quote(user, safe="")
+    if host.startswith("/"):
+        return f"postgresql+psycopg://{who}@/{quote(database, safe='')}?host={host}&port={int(port)}"
+    return f"postgresql+psycopg://{who}@{host}:{int(port)}/{quote(database, safe='')}"
+
+
+class ServerDialog(QDialog):
+    """Host, port, database, user; 测试连接 says in Chinese whether the ledger can be opened."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("serverDialog")
+        self.setWindowTitle(_tr("连接县局服务器"))
+        self.host = QLineEdit(self)
+        self.host.setObjectName("serverHost")
+        self.host.setPlaceholderText(_tr("服务器名称或IP地址，例如 192.168.1.10"))
+        self.port = QSpinBox(self)
+        self.port.setObjectName("serverPort")
+        self.port.setRange(1, 65535)
+        self.port.setValue(5432)
+        self.database = QLineEdit("zsdesk", self)
+        self.database.setObjectName("serverDatabase")
+        self.user = QLineEdit(self)
+        self.user.setObjectName("serverUser")
+        form = QFormLayout()
+        form.addRow(_tr("服务器(&H)："), self.host)
+        form.addRow(_tr("端口(&P)："), self.port)
+        form.addRow(_tr("数据库(&D)："), self.database)
+        form.addRow(_tr("用户名(&U)："), self.user)
+        note = QLabel(_tr("密码不在这里填写：由信息科在本机的 pgpass 文件里设置。"), self)
+        note.setWordWrap(True)
+        self.status = QLabel("", self)
+        self.status.setObjectName("serverStatus")
+        self.status.setWordWrap(True)
+        buttons = QDialogButtonBox(self)
+        self.test_button = QPushButton(_tr("测试连接(&T)"), self)
+        self.test_button.setObjectName("serverTest")
+        self.test_button.setAutoDefault(False)
+        buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.connect_button = buttons.addButton(_tr("连接(&C)"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.connect_button.setObjectName("serverConnect")
+        self.connect_button.setDefault(True)
+        cancel = buttons.addButton(_tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        cancel.setObjectName("serverCancel")
+        self.test_button.clicked.connect(self.test_connection)
+        buttons.accepted.connect(self._accept_if_filled)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+
+    def url(self) -> str:
+        return server_url(self.host.text(), self.port.value(), self.database.text(), self.user.text())
+
+    def _missing(self) -> str | None:
+        for widget, label in ((self.host, "服务器"), (self.database, "数据库"), (self.user, "用户名")):
+            if not widget.text().strip():
+                widget.setFocus()
+                return _tr(f"请填写{label}")
+        return None
+
+    def test_connection(self) -> bool:
+        """Open the ledger read-only and close it; the result is shown under the form."""
+        missing = self._missing()
+        if missing:
+            self.status.setText(missing)
+            return False
+        from ..store.db import open_ledger
+        from ..store.settings import county_name
+
+        try:
+            ledger = open_ledger(self.url(), readonly=True)
+        except KnownError as exc:
+            self.status.setText(_tr("连接失败：") + exc.message)
+            return False
+        try:
+            with ledger.read() as session:
+                county = county_name(session)
+        finally:
+            ledger.close()
+        self.status.setText(_tr("连接成功：") + (county or _tr("台账")))
+        return True
+
+    def _accept_if_filled(self) -> None:
+        missing = self._missing()
+        if missing:
+            self.status.setText(missing)
+            return
+        self.accept()
+
+
+def open_server_dialog(window) -> ServerDialog:
+    """Show the dialog (non-modal, so tests drive it); 连接 opens the server in ``window``."""
+    dialog = ServerDialog(window)
+    window.server_dialog = dialog
+
+    def connect():
+        if not window.open_file(dialog.url()):
+            dialog.status.setText(_tr("没有打开服务器上的台账（原因见提示）"))
+
+    dialog.accepted.connect(connect)
+    dialog.open()
+    return dialog
+
+
+def install(window) -> None:
+    action = QAction(_tr("连接县局服务器(&S)…"), window)
+    action.setObjectName("connectServerAction")
+    action.triggered.connect(lambda: open_server_dialog(window))
+    file_menu = window.menu("file")
+    anchor = getattr(window, "open_action", None)
+    actions = file_menu.actions()
+    if anchor is not None and anchor in actions and actions.index(anchor) + 1 < len(actions):
+        file_menu.insertAction(actions[actions.index(anchor) + 1], action)
+    else:
+        file_menu.addAction(action)
+    window.connect_server_action = action
