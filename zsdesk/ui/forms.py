@@ -131,6 +131,19 @@ def money_edit(parent: QWidget, name: str) -> QLineEdit:
     return edit
 
 
+def ok_cancel(dialog: QDialog, ok_text: str, ok_name: str | None = None) -> QDialogButtonBox:
+    """A dialog's 确定/取消 row in Chinese, its buttons wired to the dialog's accept/reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    if ok_name:
+        ok.setObjectName(ok_name)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(dialog.tr("取消"))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def date_text(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 

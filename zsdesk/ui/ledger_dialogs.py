@@ -26,7 +26,7 @@ from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.ledger_setup import create_ledger
 from ..store.units import unit_names
-from .forms import INVALID_STYLE, UnsavedChanges, mark_invalid
+from .forms import INVALID_STYLE, UnsavedChanges, mark_invalid, ok_cancel
 
 
 def data_folder() -> Path:
@@ -90,12 +90,7 @@ class SignOffDialog(QDialog):
         intro.setWordWrap(True)
         self.fields = SignOffFields(self, form, values)
         self.error = _error_label(self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("okButton")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.tr("确定"), "okButton")
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -392,12 +387,7 @@ class StarterFilesDialog(QDialog):
         form.addRow(self.tr("年度"), self.year)
         form.addRow(self.tr("保存到文件夹"), row)
         self.error = _error_label(self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("生成"))
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("starterMake")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.tr("生成"), "starterMake")
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

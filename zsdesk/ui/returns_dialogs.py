@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from ..domain.periods import YearMonth
 from ..domain.quoting import quote
+from .forms import ok_cancel
 
 if TYPE_CHECKING:  # for annotations only: openpyxl is imported when a return is read or written
     from ..returns.importer import ReturnPreview
@@ -195,11 +196,7 @@ class ExportReturnDialog(QDialog):
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         self.error.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self.tr("导出"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -274,11 +271,7 @@ class PeriodDialog(QDialog):
         else:
             self.month_edit = _month_edit(self, "monthEdit", period or YearMonth.of(today), today)
             form.addRow(self.tr("月份："), self.month_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("确定"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self, self.tr("确定"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
