@@ -167,3 +167,14 @@ def test_the_export_dialog_asks_who_signs_and_remembers_it(qtbot, township_windo
             "张三", "李四", "0579-84661234"]
     returns.export_return_action.trigger()
     assert returns.dialog.sign_off.edits["reviewer"].text() == "李四"  # remembered for next month
+
+
+def test_a_townships_projects_list_opens_on_its_own_unit(window_on, tmp_path):
+    path = tmp_path / "尚湖镇-2026年台账.sqlite"
+    create_ledger(path, "磐安县", UNITS, own_unit="尚湖镇").close()
+    tab = window_on(path).select_tab("projects")
+    assert tab.unit_filter.currentText() == "尚湖镇"
+    # The county's file keeps every unit in view.
+    county = tmp_path / "磐安县.sqlite"
+    create_ledger(county, "磐安县", UNITS).close()
+    assert window_on(county).select_tab("projects").unit_filter.currentText() == "全部单位"

@@ -31,6 +31,7 @@ from ..store.projects import (
     project_rows,
     project_years,
 )
+from ..store import settings as keys
 from ..store.units import unit_names
 from .table_models import (
     BACKGROUND,
@@ -371,9 +372,14 @@ class ProjectsTab(QWidget):
         with self.context.read() as session:
             units = unit_names(session)
             years = sorted(set(project_years(session)) | {self.main_window.today().year}, reverse=True)
+            own_unit = keys.get_setting(session, keys.OWN_UNIT)
         self._filling = True
         try:
+            first_fill = self.unit_filter.count() == 0
             self._set_items(self.unit_filter, self.tr("全部单位"), [(u, u) for u in units])
+            if first_fill and own_unit in units:
+                # A township's file opens on its own projects, as its other pickers do.
+                self.unit_filter.setCurrentIndex(self.unit_filter.findData(own_unit))
             self._set_items(self.stage_filter, self.tr("全部阶段"), [(s.label, s.value) for s in Stage])
             self._set_items(self.industry_filter, self.tr("全部产业"), [(i, i) for i in INDUSTRIES])
             self._set_items(self.flag_filter, self.tr("全部标记"), [(f, f) for f in FLAG_FILTERS])
