@@ -289,7 +289,7 @@ class _Planner:
             return units[name]
         if "unit" in self.by_field:
             return None
-        own = keys.get_setting(self.session, keys.OWN_UNIT)
+        own = keys.own_unit(self.session)
         if own and own in units:
             return units[own]
         if len(units) == 1:

@@ -265,7 +265,7 @@ def apply_targets(session: Session, preview: TargetsPreview) -> TargetsPreview:
     # A township's file: its targets now come from this 分解表 (shown read-only with where from).
     from ..store import settings as keys
 
-    if keys.get_setting(session, keys.OWN_UNIT).strip():
+    if keys.own_unit(session):
         stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
         keys.set_setting(session, keys.TARGETS_FROM, f"{Path(fresh.path).name}（{stamp}）")
     session.flush()

@@ -52,7 +52,7 @@ from .models import (
     Visit,
     target_from_base,
 )
-from .settings import CLERK_NAME, OWN_UNIT, get_setting
+from .settings import CLERK_NAME, get_setting, own_unit
 from .units import find_unit
 
 
@@ -142,7 +142,7 @@ def load_facts(
 
     # A township's file: every event of the year, whoever organised it (the return carries
     # only its own unit's, so the others are what it would leave out).
-    own = get_setting(session, OWN_UNIT).strip()
+    own = own_unit(session)
     if own:
         facts.own_unit = own
         events = select(Event.id, Event.name, Event.date, Event.unit_id).where(

@@ -238,7 +238,7 @@ def starter_info(path: str | os.PathLike, *, today: dt.date | None = None) -> St
     ledger = open_ledger(path, readonly=True)
     try:
         with ledger.read() as session:
-            unit = keys.get_setting(session, keys.OWN_UNIT).strip()
+            unit = keys.own_unit(session)
             county = keys.county_name(session)
             targets_from = keys.get_setting(session, keys.TARGETS_FROM)
             year = session.scalar(select(func.max(Target.year)))

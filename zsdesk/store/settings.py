@@ -41,6 +41,12 @@ def get_setting(session: Session, key: str, default: str = "") -> str:
     return default if value is None else value
 
 
+def own_unit(session: Session) -> str:
+    """The unit a township's file belongs to; "" in the county's file. Every reader of
+    "whose file is this" asks here, so they agree on what the setting holds."""
+    return get_setting(session, OWN_UNIT).strip()
+
+
 def set_setting(session: Session, key: str, value: str) -> None:
     row = session.get(Setting, key)
     if row is None:

@@ -45,9 +45,9 @@ def target_years(session: Session) -> list[int]:
 
 def assigned_by_county(session: Session, *, refuse: bool = False) -> str:
     """Where a township's targets came from ('' when the file keeps its own targets)."""
-    from .settings import OWN_UNIT, TARGETS_FROM, get_setting
+    from .settings import TARGETS_FROM, get_setting, own_unit
 
-    source = get_setting(session, TARGETS_FROM) if get_setting(session, OWN_UNIT).strip() else ""
+    source = get_setting(session, TARGETS_FROM) if own_unit(session) else ""
     if source and refuse:
         raise InputError(
             f"本台账的目标任务由县招商局下达（来自{source}），乡镇不能修改；"

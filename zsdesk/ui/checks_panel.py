@@ -354,7 +354,7 @@ class ChecksPanel(QWidget):
     def _fill_choices(self) -> None:
         with self.context.read() as session:
             names = unit_names(session)
-            own = keys.get_setting(session, keys.OWN_UNIT)
+            own = keys.own_unit(session)
         self.unit_combo.blockSignals(True)
         self.month_combo.blockSignals(True)
         self.unit_combo.clear()

@@ -226,7 +226,7 @@ class DashboardTab(QWidget):
                 units = unit_names(session)
                 from ..store import settings as keys
 
-                own = keys.get_setting(session, keys.OWN_UNIT)
+                own = keys.own_unit(session)
             first_fill = self.unit_picker.count() == 0
             chosen_unit = self.unit_picker.currentData()
             if first_fill and own in units:

@@ -104,7 +104,7 @@ class EventEditor(UnsavedChanges, QDialog):
         with context.read() as session:
             units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
             data = event_data(session, event_id) if event_id is not None else None
-            own_unit = keys.get_setting(session, keys.OWN_UNIT)
+            own_unit = keys.own_unit(session)
         # In a township's file a new event is the township's own: left at the county, its
         # return would not carry it (the check event_not_in_return says so for old ones).
         own_unit_id = next((uid for uid, name in units if name == own_unit), None)

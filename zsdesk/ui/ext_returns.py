@@ -143,7 +143,7 @@ class ReturnsActions(QObject):
 
         with self.context.read() as session:
             units = unit_names(session)
-            own = keys.get_setting(session, keys.OWN_UNIT)
+            own = keys.own_unit(session)
         if own:
             self.window.show_error(KnownError(
                 self.tr("这是%s的台账：起始台账由县招商局用全县的台账生成") % own))
@@ -163,7 +163,7 @@ class ReturnsActions(QObject):
             return None
         with self.context.read() as session:
             units = unit_names(session)
-            own = keys.get_setting(session, keys.OWN_UNIT) or None
+            own = keys.own_unit(session) or None
             sign_off = {k: keys.get_setting(session, k) for k in (keys.CLERK_NAME, keys.REVIEWER, keys.PHONE)}
         dialog = ExportReturnDialog(
             self.window, units, YearMonth.of(self.today()), self.today(), unit=own, folder=self.folder(),

@@ -62,7 +62,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
             data = investor_data(session, investor_id) if investor_id is not None else None
             from ..store import settings as keys
 
-            own = keys.get_setting(session, keys.OWN_UNIT)
+            own = keys.own_unit(session)
             # In a township's file a new investor was brought in by the township.
             own_unit_id = next((uid for uid, name in self._units if name == own), None)
             self._projects = []

@@ -163,7 +163,7 @@ class FilePage(QWizardPage):
     def initializePage(self) -> None:
         with self.wizard_.context.read() as session:
             names = unit_names(session)
-            own = keys.get_setting(session, keys.OWN_UNIT)
+            own = keys.own_unit(session)
         self.unit_combo.clear()
         self.unit_combo.addItems(names)
         if own in names:

@@ -509,7 +509,7 @@ class MainWindow(QMainWindow):
         with self.context.read() as session:
             return {
                 "county": keys.county_name(session),
-                "own_unit": keys.get_setting(session, keys.OWN_UNIT),
+                "own_unit": keys.own_unit(session),
                 "projects": session.scalar(select(func.count(Project.id))) or 0,
                 "investors": session.scalar(select(func.count(Investor.id))) or 0,
                 "units": session.scalar(select(func.count(Unit.id))) or 0,

@@ -164,7 +164,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self._stage_offers: set = set()
         with context.read() as session:
             self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
-            self._own_unit = keys.get_setting(session, keys.OWN_UNIT)
+            self._own_unit = keys.own_unit(session)
             data = project_data(session, project_id) if project_id is not None else None
         self._investor_names = InvestorNames.of(context)
         self._investor_display = self._investor_names.displays()

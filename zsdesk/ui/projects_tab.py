@@ -372,7 +372,7 @@ class ProjectsTab(QWidget):
         with self.context.read() as session:
             units = unit_names(session)
             years = sorted(set(project_years(session)) | {self.main_window.today().year}, reverse=True)
-            own_unit = keys.get_setting(session, keys.OWN_UNIT)
+            own_unit = keys.own_unit(session)
         self._filling = True
         try:
             first_fill = self.unit_filter.count() == 0
