@@ -142,7 +142,7 @@ def test_a_failed_copy_leaves_nothing_half_written(ledger, monkeypatch):
         target.write_bytes(b"SQLite format 3\x00" + b"\x00" * 1000)  # the start of a copy
         raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr("zsdesk.store.db.copy_database", full_disk)
+    monkeypatch.setattr("zsdesk.store.sqlite_file.copy_database", full_disk)
     with pytest.raises(ReadOnlyLocation, match="磁盘已满"):
         backup.backup_before(ledger, "import")
     folder = backup.backup_folder(ledger.path)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from zsdesk.errors import DamagedLedger, LedgerLocked, LedgerMissing, ReadOnlyLocation
 from zsdesk.store import backup
-from zsdesk.store import db as store_db
+from zsdesk.store import sqlite_file
 from zsdesk.store.db import check_writable_folder, explain_database_error, open_ledger
 from zsdesk.store.locks import MonthLocked
 from zsdesk.store.models import FundRecord, Project, Unit
@@ -52,7 +52,7 @@ def add_projects(session, n, prefix="XM"):
 def test_a_read_only_file(demo_path, monkeypatch):
     before = digest(demo_path)
     real_access = os.access
-    monkeypatch.setattr(store_db.os, "access", lambda p, mode: False if Path(p) == demo_path else real_access(p, mode))
+    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == demo_path else real_access(p, mode))
     with pytest.raises(ReadOnlyLocation, match="只读"):
         open_ledger(demo_path)
     assert not backup.backup_folder(demo_path).exists() and not demo_path.with_name("demo.sqlite.lock").exists()
@@ -76,7 +76,7 @@ def test_a_folder_that_cannot_be_written(tmp_path, demo_path, monkeypatch):
         return open(path, *args, **kwargs)
 
     before = digest(demo_path)
-    monkeypatch.setattr(store_db, "open", refuse, raising=False)  # the probe file cannot be made
+    monkeypatch.setattr(sqlite_file, "open", refuse, raising=False)  # the probe file cannot be made
     with pytest.raises(ReadOnlyLocation, match="没有写入权限"):
         open_ledger(demo_path)
     monkeypatch.undo()

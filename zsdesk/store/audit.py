@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session, attributes, object_mapper
 
 from ..domain.enums import EventKind, Indicator, InvestorType, Stage, UnitKind
 from . import models as m
-from .settings import CLERK_NAME, LABELS as SETTING_LABELS
+from .settings import LABELS as SETTING_LABELS
+from .who import current_user, reason
 
 TABLE_LABELS = {
     "projects": "项目",
@@ -133,16 +134,6 @@ FIELD_LABELS = {
 }
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
 _KIND_ENUMS = {"units": UnitKind, "investors": InvestorType, "events": EventKind}
-
-
-def current_user(session: Session) -> str:
-    """The clerk's name from the settings, or the computer's login name."""
-    value = session.scalar(select(m.Setting.value).where(m.Setting.key == CLERK_NAME))
-    if value and value.strip():
-        return value.strip()
-    from .filelock import this_user
-
-    return this_user()
 
 
 def stored_text(value) -> str | None:
@@ -649,8 +640,6 @@ def export_audit(session: Session, start: dt.date, end: dt.date, path: str | Pat
     try:
         book.save(path)
     except OSError as exc:
-        from .db import _reason
-
-        raise ReadOnlyLocation(f"无法写入文件（{_reason(exc)}）：{path}") from None
+        raise ReadOnlyLocation(f"无法写入文件（{reason(exc)}）：{path}") from None
     return len(entries)
 

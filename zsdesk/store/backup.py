@@ -34,6 +34,11 @@ from pathlib import Path
 
 from ..domain.periods import YearMonth
 from ..errors import DamagedLedger, KnownError, LedgerError, LedgerMissing, NewerSchema, NotALedger, ReadOnlyLocation
+from . import sqlite_file
+from .filelock import WriterLock
+from .schema import known_revisions
+from .sqlite_file import SQLITE_HEADER
+from .who import reason as os_reason
 
 FOLDER_SUFFIX = ".backups"
 PARTIAL_SUFFIX = ".partial"
@@ -171,11 +176,9 @@ def newest_good_backup(ledger_path: str | os.PathLike) -> BackupInfo | None:
 
 def copy_error(exc: BaseException, where: Path) -> LedgerError:
     """A failed copy as a Chinese message."""
-    from .db import _reason, explain_database_error
-
     if isinstance(exc, OSError):
-        return ReadOnlyLocation(f"无法保存备份（{_reason(exc)}）：{where}")
-    known = explain_database_error(exc)
+        return ReadOnlyLocation(f"无法保存备份（{os_reason(exc)}）：{where}")
+    known = sqlite_file.explain_sqlite_error(exc)
     if known is not None and "已满" in known.message:
         return ReadOnlyLocation(f"无法保存备份（磁盘已满）：{where}")
     if known is not None and isinstance(known, DamagedLedger):
@@ -201,9 +204,7 @@ def _fsync_file(path: Path) -> None:
 
 def _consistent_copy(source: Path, target: Path) -> None:
     """An online-backup copy at ``target`` as a self-contained file (no WAL), synced to disk."""
-    from .db import copy_database
-
-    copy_database(source, target)
+    sqlite_file.copy_database(source, target)
     connection = sqlite3.connect(target)
     try:
         connection.execute("PRAGMA journal_mode=DELETE")
@@ -370,8 +371,6 @@ def _remove_old_partials(folder: Path, now: dt.datetime) -> None:
 
 def check_restorable(source: Path) -> None:
     """Raise a Chinese LedgerError unless ``source`` is a sound ledger this zsdesk can open."""
-    from .db import SQLITE_HEADER, known_revisions
-
     if not source.is_file():
         raise LedgerMissing(f"找不到备份文件：{source}")
     with open(source, "rb") as handle:
@@ -449,8 +448,6 @@ def restore_backup(
     your own :class:`~zsdesk.store.db.Ledger` first). An older copy is migrated the next
     time the ledger is opened.
     """
-    from .filelock import WriterLock
-
     ledger_path, source = Path(ledger_path).absolute(), Path(source).absolute()
     if source == ledger_path:
         raise LedgerError("不能用台账文件自身来恢复")

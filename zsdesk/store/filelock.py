@@ -20,16 +20,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import getpass
 import json
 import os
-import socket
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LedgerLocked, ReadOnlyLocation
+from .who import reason, this_computer, this_user  # noqa: F401 - this_user/this_computer: public here too
 
 LOCK_SUFFIX = ".lock"
 STALE_AFTER = dt.timedelta(hours=12)
@@ -40,17 +39,6 @@ _WINDOWS_LOCK_OFFSET = 0x7FFFFFF0
 
 def lock_path(ledger_path: Path) -> Path:
     return ledger_path.with_name(ledger_path.name + LOCK_SUFFIX)
-
-
-def this_computer() -> str:
-    return socket.gethostname() or "未知电脑"
-
-
-def this_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in the environment (a service, a container)
-        return "未知用户"
 
 
 @dataclass(frozen=True)
@@ -230,9 +218,7 @@ def read_holder(ledger_path: Path, attempts: int = 5) -> LockHolder | None:
 
 
 def _lock_file_error(exc: OSError, path: Path) -> ReadOnlyLocation:
-    from .db import _reason
-
-    return ReadOnlyLocation(f"无法写入台账旁的锁文件（{_reason(exc)}），不能以可写方式打开：{path}")
+    return ReadOnlyLocation(f"无法写入台账旁的锁文件（{reason(exc)}），不能以可写方式打开：{path}")
 
 
 class WriterLock:

@@ -29,6 +29,7 @@ from ..domain.periods import YearMonth
 from ..errors import InputError, ValidationError
 from .models import FundRecord, LockEvent, MonthLock, Project, Unit
 from .settings import CLERK_NAME, get_setting
+from .who import current_user
 
 LOCK, UNLOCK = "lock", "unlock"
 TRIGGER_MESSAGE = "zsdesk: month locked"
@@ -48,8 +49,6 @@ class MonthLocked(ValidationError):
 def _who(session: Session, by: str | None) -> str:
     if by:
         return by
-    from .audit import current_user
-
     return current_user(session)
 
 

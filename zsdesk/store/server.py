@@ -28,7 +28,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from ..errors import KnownError, LedgerError, LedgerLocked, LedgerMissing, NewerSchema, ReadOnlyLocation
-from .db import Ledger, _alembic_config, head_revision, known_revisions
+from .core import Ledger
+from .schema import _alembic_config, head_revision, known_revisions
+from .urls import is_url  # noqa: F401 - where callers have always found it
 
 SERVER_SCHEMES = ("postgresql", "postgres")
 
@@ -51,14 +53,6 @@ class NoSchema(LedgerError):
 
 class OlderSchema(LedgerError):
     pass
-
-
-def is_url(location) -> bool:
-    """Whether ``location`` (a --db value) names a database server rather than a file."""
-    text_ = str(location)
-    scheme = text_.split("://", 1)[0].lower() if "://" in text_ else ""
-    # len > 1: "C://台账/县.sqlite" is a Windows drive, not a scheme
-    return len(scheme) > 1 and scheme.replace("+", " ").split()[0].isidentifier()
 
 
 def display_url(url: str) -> str:
@@ -163,9 +157,6 @@ class ServerLedger(Ledger):
     @property
     def location(self) -> str:
         return self.url
-
-    def _fold_wal(self) -> None:
-        pass
 
     def check_present(self) -> None:
         pass
