@@ -30,7 +30,10 @@ def _application(offscreen: bool):
             raise
         raise KnownError(message) from None
 
+    from .opening import skip_feature_scan
     from .qsettings import APPLICATION, ORGANIZATION
+
+    skip_feature_scan()
 
     app = QApplication.instance()
     if app is None:
@@ -165,7 +168,7 @@ def make_demo() -> Path:
 def _initial_path(args) -> Path | str | None:
     """The file (or server URL) to open: --db, a fresh demo, the last file used, or None (ask)."""
     if getattr(args, "db", None):
-        from ..store.server import is_url
+        from ..store.urls import is_url
 
         return args.db if is_url(args.db) else Path(args.db)
     if getattr(args, "demo", False):
@@ -183,8 +186,6 @@ def run_app(args) -> int:
     if screenshot and not (getattr(args, "db", None) or getattr(args, "demo", False)):
         raise KnownError("截图需要用 --db 指定台账文件（或用 --demo）")
     app = _application(offscreen=bool(screenshot))
-    from ..store.db import open_ledger
-    from .context import AppContext
     from .main_window import MainWindow
 
     path = _initial_path(args)
@@ -196,35 +197,20 @@ def run_app(args) -> int:
             return 0
         path = dialog.chosen_path
     if screenshot:
+        from ..store.db import open_ledger
+        from .context import AppContext
+
         ledger = open_ledger(path)  # a KnownError goes to the command line's one Chinese line
-    else:
-        ledger = _open_or_ask(path)
-        if ledger is None:
-            return 0
-    window = MainWindow(AppContext(ledger))
-    if screenshot:
-        return _screenshot(app, window, Path(screenshot), getattr(args, "tab", None))
+        return _screenshot(app, MainWindow(AppContext(ledger)), Path(screenshot), getattr(args, "tab", None))
+    # Window first: shown now, "正在打开…"; the ledger opens behind it (zsdesk/ui/opening.py)
+    # and a problem with it is said in this window, which then offers another file.
+    from .opening import open_in_window
+
+    window = MainWindow()
     window.show()
+    open_in_window(window, path)
     status = app.exec()
     return int(status or 0)
-
-
-def _open_or_ask(path: Path):
-    """Open the file; on a problem, say so and offer the first-run choices again."""
-    from .first_run import FirstRunDialog
-
-    while True:
-        # Data safety (zsdesk/ui/safety_dialogs.py): a file another zsdesk holds may be
-        # opened read-only, a damaged one restored; other problems are said there.
-        from .safety_dialogs import open_ledger_interactively
-
-        ledger = open_ledger_interactively(None, path)
-        if ledger is not None:
-            return ledger
-        dialog = FirstRunDialog()
-        if not dialog.exec() or dialog.chosen_path is None:
-            return None
-        path = dialog.chosen_path
 
 
 def _screenshot(app, window, out: Path, tab: str | None) -> int:

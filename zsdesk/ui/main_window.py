@@ -23,17 +23,16 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QStackedWidget,
     QTabWidget,
     QWidget,
 )
-from sqlalchemy import func, select
 
 from ..errors import KnownError
-from ..store import settings as keys
-from ..store.db import copy_database, open_ledger
-from ..store.models import Investor, Project, Unit
-from .context import AppContext
 from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
+
+# SQLAlchemy and the store are imported when a ledger is attached, not with this module:
+# the window is shown while they load (window first, see zsdesk/ui/opening.py).
 
 MENU_KEYS = ("file", "edit", "view", "tools", "help")
 WRITING_ACTIONS = (
@@ -47,13 +46,22 @@ WRITING_ACTIONS = (
     "restoreBackupAction",
 )
 """Actions that change the ledger: disabled while it is open read-only."""
+LEDGER_FREE_ACTIONS = ("newLedgerAction", "openLedgerAction", "quitAction", "aboutAction")
+"""Actions that work with no ledger open (while one opens, or after it could not be)."""
+
+
+CORE_TAB_TITLES = (("projects", "项目"), ("investors", "客商"), ("targets", "目标任务"), ("events", "招商活动"))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext, parent: QWidget | None = None):
+    """The main window on an open ledger (``MainWindow(context)``, ready at once), or,
+    with no context, the window shown while one opens: the menus with only what needs no
+    ledger enabled, the tabs' titles, "正在打开…" — :meth:`attach` fills it."""
+
+    def __init__(self, context=None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("MainWindow")
-        self.context = context
+        self.context = None
         self._tab_keys: dict[str, QWidget] = {}
         self._menus: dict[str, QMenu] = {}
         self._editors: dict = {}
@@ -64,11 +72,52 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.setCentralWidget(self.tabs)
+        self.pages = QStackedWidget(self)  # the tabs; or what stopped a ledger opening
+        self.pages.setObjectName("mainPages")
+        self.pages.addWidget(self.tabs)
+        self.setCentralWidget(self.pages)
 
         self._build_menus()
         self._build_status_bar()
+        self._rebuild_recent_menu()
+        self._restore_geometry()
+        if context is None:
+            self._show_opening_state()
+        else:
+            self.attach(context)
+
+    def is_attached(self) -> bool:
+        return self.context is not None
+
+    def _show_opening_state(self) -> None:
+        """Tabs by title, every action that needs a ledger disabled, "正在打开…"."""
+        for _key, title in CORE_TAB_TITLES:
+            page = QLabel(self.tr("正在打开…"), self)
+            page.setObjectName("openingPlaceholder")
+            page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            page.setEnabled(False)
+            self.tabs.addTab(page, self.tr(title))
+        for action in self.findChildren(QAction):
+            if action.menu() is None and action.objectName() not in LEDGER_FREE_ACTIONS:
+                action.setEnabled(False)
+        self.setWindowTitle(self.tr("正在打开… — zsdesk 招商引资台账"))
+        self.status_label.setText(self.tr("正在打开…"))
+
+    def attach(self, context) -> None:
+        """Fill the window from the open ledger of ``context`` (an AppContext)."""
+        if self.context is not None:
+            raise RuntimeError("the window already shows a ledger")
+        self.context = context
+        while self.tabs.count():  # the "正在打开…" placeholders
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.deleteLater()
+        self.pages.setCurrentWidget(self.tabs)
+        self._wire_undo()
         self._build_core_tabs()
+        for action in self.findChildren(QAction):
+            if action.menu() is None and action.objectName() not in WRITING_ACTIONS:
+                action.setEnabled(True)
 
         context.data_changed.connect(self._refresh_title)
         context.ledger_changed.connect(self._on_ledger_changed)
@@ -77,7 +126,7 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
 
         self.install_extensions()
-        self._restore_state()
+        self._restore_last_tab()
         context.ledger_changed.connect(self.apply_read_only)
         self.apply_read_only()
 
@@ -248,6 +297,11 @@ class MainWindow(QMainWindow):
         """Switch to another ledger file; a problem is shown and the current file kept."""
         # Data safety (zsdesk/ui/safety_dialogs.py): a file another zsdesk holds may be
         # opened read-only, a damaged one restored from its newest good backup.
+        if self.context is None:  # nothing open yet (it could not be): open it as at the start
+            from .opening import open_in_window
+
+            open_in_window(self, path)
+            return True
         from .safety_dialogs import open_ledger_interactively
 
         switching = Path(path).expanduser().absolute() != Path(self.context.ledger.path).absolute()
@@ -262,12 +316,13 @@ class MainWindow(QMainWindow):
         if ledger is not self.context.ledger:
             self.close_open_forms()  # they hold records of the file being closed
         self.context.set_ledger(ledger)
+        self.pages.setCurrentWidget(self.tabs)  # away from what stopped the last one opening
         add_recent_file(ledger.path)
         self._rebuild_recent_menu()
         return True
 
     def _choose_and_open(self) -> None:
-        folder = str(Path(self.context.ledger.path).parent)
+        folder = str(Path(self.context.ledger.path).parent) if self.context is not None else ""
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("打开台账"), folder, self.tr("台账文件 (*.sqlite *.db);;所有文件 (*)")
         )
@@ -297,6 +352,8 @@ class MainWindow(QMainWindow):
         try:
             if target.exists():
                 target.unlink()
+            from ..store.db import copy_database
+
             copy_database(Path(self.context.ledger.path), target)
         except OSError as exc:
             self.show_error(KnownError(self.tr("无法保存副本（%s）：%s") % (exc.strerror or exc, target)))
@@ -359,17 +416,13 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
-        self.undo_action = self._action(self.tr("撤销"), self.context.history.undo, "undoAction", QKeySequence.StandardKey.Undo)
-        self.redo_action = self._action(self.tr("重做"), self.context.history.redo, "redoAction")
+        self.undo_action = self._action(
+            self.tr("撤销"), lambda: self.context.history.undo(), "undoAction", QKeySequence.StandardKey.Undo
+        )
+        self.redo_action = self._action(self.tr("重做"), lambda: self.context.history.redo(), "redoAction")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        stack = self.context.undo_stack
-        stack.canUndoChanged.connect(self.undo_action.setEnabled)
-        stack.canRedoChanged.connect(self.redo_action.setEnabled)
-        stack.undoTextChanged.connect(self._undo_text_changed)
-        stack.redoTextChanged.connect(self._redo_text_changed)
         self.undo_action.setEnabled(False)
         self.redo_action.setEnabled(False)
-        self.context.history.failed.connect(self.show_error)
         edit = self._menus["edit"]
         edit.addAction(self.undo_action)
         edit.addAction(self.redo_action)
@@ -389,6 +442,14 @@ class MainWindow(QMainWindow):
 
         about = self._action(self.tr("关于 zsdesk(&A)"), self._about, "aboutAction")
         self._menus["help"].addAction(about)
+
+    def _wire_undo(self) -> None:
+        stack = self.context.undo_stack
+        stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        stack.undoTextChanged.connect(self._undo_text_changed)
+        stack.redoTextChanged.connect(self._redo_text_changed)
+        self.context.history.failed.connect(self.show_error)
 
     def _open_bulletin(self):
         from .document_dialog import open_bulletin
@@ -465,7 +526,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(callable(getattr(widget, name, None)) and not (writes and read_only))
 
     def is_read_only(self) -> bool:
-        return bool(self.context.ledger.readonly)
+        return self.context is None or bool(self.context.ledger.readonly)
 
     def apply_read_only(self) -> None:
         """In a read-only window every action that would change the ledger is disabled
@@ -506,6 +567,11 @@ class MainWindow(QMainWindow):
     # -- title, status, state --------------------------------------------------------
 
     def ledger_summary(self) -> dict:
+        from sqlalchemy import func, select
+
+        from ..store import settings as keys
+        from ..store.models import Investor, Project, Unit
+
         with self.context.read() as session:
             return {
                 "county": keys.county_name(session),
@@ -535,7 +601,7 @@ class MainWindow(QMainWindow):
     def _on_ledger_changed(self) -> None:
         self._refresh_title()
 
-    def _restore_state(self) -> None:
+    def _restore_geometry(self) -> None:
         settings = app_settings()
         geometry = settings.value("mainWindow/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
@@ -546,6 +612,9 @@ class MainWindow(QMainWindow):
         state = settings.value("mainWindow/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+
+    def _restore_last_tab(self) -> None:
+        settings = app_settings()
         last = settings.value("mainWindow/lastTab")
         if isinstance(last, str) and last in self._tab_keys:
             self.select_tab(last)
@@ -575,7 +644,8 @@ class MainWindow(QMainWindow):
                 shutdown = getattr(widget, "shutdown", None)
                 if callable(shutdown):
                     shutdown()
-            QTimer.singleShot(0, self.context.close)
+            if self.context is not None:
+                QTimer.singleShot(0, self.context.close)
 
 
 class _CallableModule(types.ModuleType):
@@ -592,6 +662,9 @@ class _CallableModule(types.ModuleType):
 
 def build_main_window(path) -> MainWindow:
     """The main window on the ledger at ``path``, for an existing QApplication."""
+    from ..store.db import open_ledger
+    from .context import AppContext
+
     context = AppContext(open_ledger(path))
     try:
         return MainWindow(context)
