@@ -8,6 +8,11 @@ Both start the event loop through ``QApplication.exec``, which is replaced here 
 function that lets the first events (show, layout, paint) run, prints one line
 ``SHOWN <wall clock> <peak RSS kB> <json>`` and returns 0, so the program ends as if
 the clerk closed it. The parent times from starting the process to reading that line.
+"Shown" is the main window mapped with its menus: zsdesk shows it before the ledger is
+open (window first), so in modes ``zsdesk`` and ``memory`` the loop then runs on until the
+ledger fills the window — the first rows of the default tab in its table — and prints
+``FILLED <wall clock> <peak RSS kB> <json>``, the second figure, so that a gain in "shown"
+is not merely moved behind it.
 """
 
 import time
@@ -43,10 +48,43 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _report(extra: dict) -> None:
+def _report(extra: dict, word: str = "SHOWN") -> None:
     extra = {"started": STARTED, "cpu_seconds": _cpu_seconds(), **extra}
-    sys.stdout.write(f"SHOWN {time.time():.6f} {_peak_rss_kb()} {json.dumps(extra)}\n")
+    sys.stdout.write(f"{word} {time.time():.6f} {_peak_rss_kb()} {json.dumps(extra)}\n")
     sys.stdout.flush()
+
+
+def _first_rows_shown(window) -> bool:
+    """The window shows a ledger and its current tab's table has rows painted."""
+    attached = getattr(window, "is_attached", None)
+    if callable(attached) and not attached():
+        return False
+    from PySide6.QtWidgets import QAbstractItemView
+
+    page = window.tabs.currentWidget() if getattr(window, "tabs", None) is not None else None
+    if page is None:
+        return False
+    tables = page.findChildren(QAbstractItemView)
+    return any(t.isVisible() and t.model() is not None and t.model().rowCount() > 0 for t in tables)
+
+
+def _wait_filled(app, windows, timeout: float = 600.0) -> bool:
+    from PySide6.QtWidgets import QAbstractItemView
+
+    deadline = time.perf_counter() + timeout
+    main = [w for w in windows if getattr(w, "tabs", None) is not None]
+    while main and not all(_first_rows_shown(w) for w in main):
+        if time.perf_counter() > deadline:
+            return False
+        app.processEvents()
+        if any(getattr(w, "open_problem", None) is not None for w in main):
+            return False  # the ledger could not be opened: nothing will fill
+        time.sleep(0.001)
+    for w in main:
+        for view in w.findChildren(QAbstractItemView):
+            if view.isVisible():
+                view.viewport().repaint()
+    return bool(main)
 
 
 def _settle(app, rounds: int = 3) -> None:
@@ -54,7 +92,7 @@ def _settle(app, rounds: int = 3) -> None:
         app.processEvents()
 
 
-def _patch_exec(visit_tabs: bool) -> None:
+def _patch_exec(visit_tabs: bool, until_filled: bool = False) -> None:
     from PySide6.QtWidgets import QApplication
 
     def exec_once(*_args, **_kwargs):
@@ -63,9 +101,15 @@ def _patch_exec(visit_tabs: bool) -> None:
         windows = [w for w in app.topLevelWidgets() if w.isVisible()]
         extra = {"windows": [w.objectName() or type(w).__name__ for w in windows]}
         extra["shown_rss_kb"] = _peak_rss_kb()
+        if not visit_tabs:
+            _report(extra)
+        if until_filled or visit_tabs:
+            filled = _wait_filled(app, windows)
+            if not visit_tabs:
+                _report({"filled": filled}, "FILLED")
         if visit_tabs:
             extra["tabs"] = _visit_tabs(app, windows)
-        _report(extra)
+            _report(extra)
         return 0
 
     QApplication.exec = exec_once
@@ -112,7 +156,7 @@ def bare() -> int:
 
 
 def zsdesk(path: str, visit_tabs: bool) -> int:
-    _patch_exec(visit_tabs)
+    _patch_exec(visit_tabs, until_filled=True)
     from zsdesk.cli.main import main
 
     return main(["--db", path])

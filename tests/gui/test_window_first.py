@@ -42,6 +42,8 @@ def windows(qtbot):
             opening.opener.wait()
         if window.context is not None:
             window.context.close()
+        window.hide()
+        window.deleteLater()
 
 
 def start(qtbot, windows, path) -> MainWindow:
@@ -191,3 +193,35 @@ def test_a_file_from_a_newer_zsdesk_is_said_in_the_window(county, qtbot, windows
     window = start(qtbot, windows, county)
     qtbot.waitUntil(lambda: problem_shown(window), timeout=WAIT)
     assert "更新版本" in window.open_problem.message.text()
+
+
+def test_the_first_run_dialog_leads_to_the_window_first_path(county, qtbot, monkeypatch, windows):
+    """No --db and no recent file: the first-run dialog; the file chosen there opens behind
+    the window like --db."""
+    from PySide6.QtCore import QTimer
+
+    from zsdesk.ui.first_run import FirstRunDialog
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(county), ""))
+    asked = []
+
+    def choose_existing():
+        [dialog] = [w for w in QApplication.topLevelWidgets() if isinstance(w, FirstRunDialog) and w.isVisible()]
+        asked.append(dialog.windowTitle())
+        qtbot.mouseClick(dialog.findChild(QPushButton, "firstRunOpen"), Qt.MouseButton.LeftButton)
+
+    seen = {}
+
+    def event_loop(app):
+        [window] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        windows.append(window)
+        seen["opening"] = "正在打开" in window.windowTitle()
+        qtbot.waitUntil(window.is_attached, timeout=WAIT)
+        return 0
+
+    QTimer.singleShot(0, choose_existing)
+    monkeypatch.setattr(QApplication, "exec", event_loop)
+    assert zapp.run_app(argparse.Namespace(db=None, demo=False)) == 0
+    assert asked == ["欢迎使用 zsdesk 招商引资台账"] and seen["opening"]
+    [window] = windows
+    assert "测试县" in window.windowTitle()

@@ -209,6 +209,10 @@ def run_app(args) -> int:
     window = MainWindow()
     window.show()
     open_in_window(window, path)
+    from . import startup_report
+
+    if startup_report.wanted():  # bench/: when it was shown and filled, then end
+        return startup_report.report(app, window)
     status = app.exec()
     return int(status or 0)
 

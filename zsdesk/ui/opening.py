@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..errors import DamagedLedger, KnownError, LedgerLocked, ReadOnlyLocation
@@ -115,6 +115,32 @@ def _needs_import_to_open(location) -> bool:
         return False  # the worker finds the same problem and says it
 
 
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once the window has painted itself: a zero timer started after show()
+    runs before the window's first Paint event, so the first import step would hold the
+    window's first picture back. A window that is not painted (hidden) waits 200 ms at most."""
+
+    def __init__(self, window, then):
+        super().__init__(window)
+        self.window = window
+        self.then = then
+        self.fired = False
+        window.installEventFilter(self)
+        QTimer.singleShot(200, self._fire)
+
+    def eventFilter(self, obj, event) -> bool:
+        if not self.fired and event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        if self.fired:
+            return
+        self.fired = True
+        self.window.removeEventFilter(self)
+        self.then()
+
+
 class _Opening(QObject):
     """The staged start: imports one group per event-loop turn, then the worker, then attach."""
 
@@ -127,7 +153,7 @@ class _Opening(QObject):
         self.opener: LedgerOpener | None = None
 
     def start(self) -> None:
-        QTimer.singleShot(0, self._next)  # the window paints first
+        _AfterFirstPaint(self.window, self._next)
 
     def _next(self) -> None:
         if self.steps:
