@@ -1,18 +1,21 @@
 """A child process for cold starts and memory: ``python -m bench.child MODE [PATH]``.
 
 MODE ``bare``: a bare PySide6 main window, started the way zsdesk starts (the floor).
-MODE ``zsdesk``: zsdesk's own entry point, ``zsdesk --db PATH``, exactly as a clerk starts it.
-MODE ``memory``: like ``zsdesk``, then every tab is visited before the peak RSS is read.
+MODE ``zsdesk``: zsdesk's own entry point, ``zsdesk --db PATH``, exactly as a clerk starts it,
+with ``ZSDESK_REPORT_START=1`` (zsdesk/ui/startup_report.py).
+MODE ``memory``: ``zsdesk --db PATH``, then every tab is visited before the peak RSS is read;
+MODE ``bare_memory``: its floor, the bare window's peak RSS.
 
-Both start the event loop through ``QApplication.exec``, which is replaced here by a
-function that lets the first events (show, layout, paint) run, prints one line
-``SHOWN <wall clock> <peak RSS kB> <json>`` and returns 0, so the program ends as if
-the clerk closed it. The parent times from starting the process to reading that line.
-"Shown" is the main window mapped with its menus: zsdesk shows it before the ledger is
-open (window first), so in modes ``zsdesk`` and ``memory`` the loop then runs on until the
-ledger fills the window — the first rows of the default tab in its table — and prints
-``FILLED <wall clock> <peak RSS kB> <json>``, the second figure, so that a gain in "shown"
-is not merely moved behind it.
+``bare`` and ``zsdesk`` print ``STARTED <unix time>`` (the interpreter is up), then
+``SHOWN <unix time> <CPU seconds> <json>`` at the main window's first Paint event — mapped,
+its menus laid out — and ``zsdesk`` then ``FILLED ...`` once the first rows of the current
+tab are in: zsdesk shows its window before the ledger is open (window first), so the second
+line keeps a gain in "shown" from being merely moved behind it. The parent times both from
+starting the process.
+
+``memory`` starts the event loop through ``QApplication.exec``, replaced here by a function
+that waits for the window to fill, visits every tab, prints ``SHOWN <wall clock> <peak RSS
+kB> <json>`` and returns 0, so the program ends as if the clerk closed it.
 """
 
 import time
@@ -48,43 +51,10 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _report(extra: dict, word: str = "SHOWN") -> None:
+def _report(extra: dict) -> None:
     extra = {"started": STARTED, "cpu_seconds": _cpu_seconds(), **extra}
-    sys.stdout.write(f"{word} {time.time():.6f} {_peak_rss_kb()} {json.dumps(extra)}\n")
+    sys.stdout.write(f"SHOWN {time.time():.6f} {_peak_rss_kb()} {json.dumps(extra)}\n")
     sys.stdout.flush()
-
-
-def _first_rows_shown(window) -> bool:
-    """The window shows a ledger and its current tab's table has rows painted."""
-    attached = getattr(window, "is_attached", None)
-    if callable(attached) and not attached():
-        return False
-    from PySide6.QtWidgets import QAbstractItemView
-
-    page = window.tabs.currentWidget() if getattr(window, "tabs", None) is not None else None
-    if page is None:
-        return False
-    tables = page.findChildren(QAbstractItemView)
-    return any(t.isVisible() and t.model() is not None and t.model().rowCount() > 0 for t in tables)
-
-
-def _wait_filled(app, windows, timeout: float = 600.0) -> bool:
-    from PySide6.QtWidgets import QAbstractItemView
-
-    deadline = time.perf_counter() + timeout
-    main = [w for w in windows if getattr(w, "tabs", None) is not None]
-    while main and not all(_first_rows_shown(w) for w in main):
-        if time.perf_counter() > deadline:
-            return False
-        app.processEvents()
-        if any(getattr(w, "open_problem", None) is not None for w in main):
-            return False  # the ledger could not be opened: nothing will fill
-        time.sleep(0.001)
-    for w in main:
-        for view in w.findChildren(QAbstractItemView):
-            if view.isVisible():
-                view.viewport().repaint()
-    return bool(main)
 
 
 def _settle(app, rounds: int = 3) -> None:
@@ -92,24 +62,29 @@ def _settle(app, rounds: int = 3) -> None:
         app.processEvents()
 
 
-def _patch_exec(visit_tabs: bool, until_filled: bool = False) -> None:
+def _started() -> None:
+    sys.stdout.write(f"STARTED {STARTED:.6f}\n")
+    sys.stdout.flush()
+
+
+def _patch_exec_for_memory() -> None:
     from PySide6.QtWidgets import QApplication
 
     def exec_once(*_args, **_kwargs):
+        from zsdesk.ui.startup_report import wait_filled
+
         app = QApplication.instance()
         _settle(app)
         windows = [w for w in app.topLevelWidgets() if w.isVisible()]
+        for window in windows:
+            if getattr(window, "tabs", None) is not None:
+                wait_filled(app, window)
+                while callable(getattr(window, "is_attached", None)) and not window.is_attached():
+                    app.processEvents()  # the other tabs are built after the first rows show
         extra = {"windows": [w.objectName() or type(w).__name__ for w in windows]}
         extra["shown_rss_kb"] = _peak_rss_kb()
-        if not visit_tabs:
-            _report(extra)
-        if until_filled or visit_tabs:
-            filled = _wait_filled(app, windows)
-            if not visit_tabs:
-                _report({"filled": filled}, "FILLED")
-        if visit_tabs:
-            extra["tabs"] = _visit_tabs(app, windows)
-            _report(extra)
+        extra["tabs"] = _visit_tabs(app, windows)
+        _report(extra)
         return 0
 
     QApplication.exec = exec_once
@@ -143,10 +118,16 @@ def _visit_tabs(app, windows) -> dict[str, int]:
     return visited
 
 
-def bare() -> int:
+def bare_memory() -> int:
+    """The memory floor: a bare window, its peak RSS printed as ``memory`` prints it."""
     from PySide6.QtWidgets import QApplication, QMainWindow
 
-    _patch_exec(visit_tabs=False)
+    def exec_once(*_args, **_kwargs):
+        _settle(QApplication.instance())
+        _report({"windows": ["MainWindow"], "shown_rss_kb": _peak_rss_kb()})
+        return 0
+
+    QApplication.exec = exec_once
     app = QApplication([sys.argv[0]])
     window = QMainWindow()
     window.setObjectName("MainWindow")
@@ -155,8 +136,24 @@ def bare() -> int:
     return app.exec()
 
 
-def zsdesk(path: str, visit_tabs: bool) -> int:
-    _patch_exec(visit_tabs, until_filled=True)
+def bare() -> int:
+    """What bench/frozen_bare.py does, unfrozen."""
+    _started()
+    from bench.frozen_bare import main
+
+    return main()
+
+
+def zsdesk(path: str) -> int:
+    _started()
+    os.environ["ZSDESK_REPORT_START"] = "1"
+    from zsdesk.cli.main import main
+
+    return main(["--db", path])
+
+
+def memory(path: str) -> int:
+    _patch_exec_for_memory()
     from zsdesk.cli.main import main
 
     return main(["--db", path])
@@ -166,8 +163,12 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "bare":
         status = bare()
-    elif mode in ("zsdesk", "memory"):
-        status = zsdesk(sys.argv[2], visit_tabs=mode == "memory")
+    elif mode == "zsdesk":
+        status = zsdesk(sys.argv[2])
+    elif mode == "memory":
+        status = memory(sys.argv[2])
+    elif mode == "bare_memory":
+        status = bare_memory()
     else:
         raise SystemExit(f"unknown mode {mode}")
     sys.stdout.flush()

@@ -63,6 +63,10 @@ class Run:
 def _measurers():
     return {
         "cold_start": lambda f, r: figures_gui.cold_start_figure(f, r.county, r.plan.process, warmup=not r.quick),
+        "ledger_filled": lambda f, r: figures_gui.ledger_filled_figure(f, r.county, r.plan.process, warmup=not r.quick),
+        "frozen_cold_start": lambda f, r: figures_gui.frozen_cold_start_figure(
+            f, r.county, r.plan.process, warmup=not r.quick
+        ),
         "projects_first_rows": lambda f, r: figures_gui.projects_first_rows_figure(f, r.window(), r.plan.fast),
         "projects_search": lambda f, r: figures_gui.projects_search_figure(f, r.window(), r.plan.fast),
         "project_editor_open": lambda f, r: figures_gui.editor_open_figure(f, r.window(), r.plan.fast),

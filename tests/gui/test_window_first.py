@@ -60,6 +60,15 @@ def actions(window) -> dict[str, QAction]:
     return {a.objectName(): a for a in window.findChildren(QAction) if a.objectName()}
 
 
+def new_main_windows(before) -> list:
+    """The visible main windows made since ``before`` (other tests' windows may linger)."""
+    return [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, MainWindow) and w.isVisible() and not any(w is old for old in before)
+    ]
+
+
 def problem_shown(window) -> bool:
     page = getattr(window, "open_problem", None)
     return page is not None and window.pages.currentWidget() is page
@@ -69,7 +78,7 @@ def test_zsdesk_db_shows_the_window_first_then_fills_it(county, qtbot, monkeypat
     seen = {}
 
     def event_loop(app):
-        [window] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        [window] = new_main_windows(before)
         windows.append(window)
         seen["title"] = window.windowTitle()
         seen["tabs"] = [window.tabs.tabText(i) for i in range(window.tabs.count())]
@@ -79,6 +88,7 @@ def test_zsdesk_db_shows_the_window_first_then_fills_it(county, qtbot, monkeypat
         qtbot.waitUntil(window.is_attached, timeout=WAIT)
         return 0
 
+    before = QApplication.topLevelWidgets()
     monkeypatch.setattr(QApplication, "exec", event_loop)
     assert zapp.run_app(argparse.Namespace(db=str(county))) == 0
 
@@ -213,15 +223,36 @@ def test_the_first_run_dialog_leads_to_the_window_first_path(county, qtbot, monk
     seen = {}
 
     def event_loop(app):
-        [window] = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        [window] = new_main_windows(before)
         windows.append(window)
         seen["opening"] = "正在打开" in window.windowTitle()
         qtbot.waitUntil(window.is_attached, timeout=WAIT)
         return 0
 
+    before = QApplication.topLevelWidgets()
     QTimer.singleShot(0, choose_existing)
     monkeypatch.setattr(QApplication, "exec", event_loop)
     assert zapp.run_app(argparse.Namespace(db=None, demo=False)) == 0
     assert asked == ["欢迎使用 zsdesk 招商引资台账"] and seen["opening"]
     [window] = windows
     assert "测试县" in window.windowTitle()
+
+
+def test_a_damaged_file_with_a_good_backup_is_restored_from_the_window(county, qtbot, windows):
+    from zsdesk.store.db import open_ledger
+
+    open_ledger(county).close()  # the day's backup, taken while the file was sound
+    damage_quietly(county)
+    damaged = digest(county)
+    window = start(qtbot, windows, county)
+    qtbot.waitUntil(lambda: problem_shown(window), timeout=WAIT)
+    assert "最近一份完好的备份" in window.open_problem.message.text()
+
+    qtbot.mouseClick(window.findChild(QPushButton, "restoreBackupButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.tabs, timeout=WAIT)
+    ledger = window.context.ledger
+    assert ledger.path == county and not ledger.readonly
+    ledger.integrity.wait()
+    assert ledger.integrity.sound  # the restored file passes the check it failed
+    assert "测试县" in window.windowTitle()
+    assert digest(county) != damaged

@@ -87,7 +87,8 @@ class MainWindow(QMainWindow):
             self.attach(context)
 
     def is_attached(self) -> bool:
-        return self.context is not None
+        """A ledger is open in the window and every tab and menu is built for it."""
+        return self.context is not None and getattr(self, "_ready", False)
 
     def _show_opening_state(self) -> None:
         """Tabs by title, every action that needs a ledger disabled, "正在打开…"."""
@@ -103,10 +104,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("正在打开… — zsdesk 招商引资台账"))
         self.status_label.setText(self.tr("正在打开…"))
 
-    def attach(self, context) -> None:
-        """Fill the window from the open ledger of ``context`` (an AppContext)."""
+    def attach(self, context, *, staged: bool = False) -> None:
+        """Fill the window from the open ledger of ``context`` (an AppContext).
+
+        ``staged`` (window first): the core tabs now, each extension on a later turn of the
+        event loop, so the default tab's first rows show before the others are built;
+        :meth:`is_attached` is True once all are in. Without it, all at once.
+        """
         if self.context is not None:
             raise RuntimeError("the window already shows a ledger")
+        self._ready = False
         self.context = context
         while self.tabs.count():  # the "正在打开…" placeholders
             page = self.tabs.widget(0)
@@ -124,11 +131,31 @@ class MainWindow(QMainWindow):
         self._refresh_title()
         add_recent_file(context.ledger.path)
         self._rebuild_recent_menu()
+        self.apply_read_only()  # a read-only ledger's core tabs refuse edits from the start
 
-        self.install_extensions()
+        if staged:
+            self.installed_extensions = []
+            names = self.extension_names()
+
+            def next_extension():
+                if self.context is not context:
+                    return
+                if names:
+                    self._install_extension(names.pop(0))
+                    QTimer.singleShot(0, next_extension)
+                else:
+                    self._finish_attach()
+
+            QTimer.singleShot(0, next_extension)
+        else:
+            self.install_extensions()
+            self._finish_attach()
+
+    def _finish_attach(self) -> None:
         self._restore_last_tab()
-        context.ledger_changed.connect(self.apply_read_only)
+        self.context.ledger_changed.connect(self.apply_read_only)
         self.apply_read_only()
+        self._ready = True
 
     # -- the contract for other parts ------------------------------------------------
 
@@ -283,13 +310,20 @@ class MainWindow(QMainWindow):
 
     def install_extensions(self) -> list[str]:
         """Import every ``zsdesk/ui/ext_*.py`` and call its ``install(window)``."""
+        self.installed_extensions = []
+        for name in self.extension_names():
+            self._install_extension(name)
+        return self.installed_extensions
+
+    @staticmethod
+    def extension_names() -> list[str]:
         package = Path(__file__).parent
-        names = sorted(i.name for i in pkgutil.iter_modules([str(package)]) if i.name.startswith("ext_"))
-        for name in names:
-            module = importlib.import_module(f"{__package__}.{name}")
-            module.install(self)
-        self.installed_extensions = names
-        return names
+        return sorted(i.name for i in pkgutil.iter_modules([str(package)]) if i.name.startswith("ext_"))
+
+    def _install_extension(self, name: str) -> None:
+        module = importlib.import_module(f"{__package__}.{name}")
+        module.install(self)
+        self.installed_extensions.append(name)
 
     # -- files ---------------------------------------------------------------------
 

@@ -218,7 +218,7 @@ def _opened(window, location, ledger, error) -> None:
     from .context import AppContext
 
     try:
-        window.attach(AppContext(ledger))
+        window.attach(AppContext(ledger), staged=True)
     except BaseException as exc:
         ledger.close()
         window.context = None
@@ -267,7 +267,8 @@ class OpenProblem(QWidget):
             )
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        title = QLabel(self.tr("无法打开台账"), self)
+        damaged = isinstance(error, DamagedLedger)
+        title = QLabel(self.tr("台账文件已损坏，不能修改") if damaged else self.tr("无法打开台账"), self)
         title.setObjectName("openProblemTitle")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)

@@ -55,9 +55,8 @@ class PaintWatch(QObject):
 
 def first_rows_shown(window) -> bool:
     """The window shows a ledger and a visible table of its current tab has rows."""
-    attached = getattr(window, "is_attached", None)
-    if callable(attached) and not attached():
-        return False
+    if getattr(window, "tabs", None) is None or getattr(window, "context", "bare") is None:
+        return False  # the ledger is not open yet (the other tabs may still be being built)
     from PySide6.QtWidgets import QAbstractItemView
 
     tabs = getattr(window, "tabs", None)
