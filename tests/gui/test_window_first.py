@@ -256,3 +256,34 @@ def test_a_damaged_file_with_a_good_backup_is_restored_from_the_window(county, q
     assert ledger.integrity.sound  # the restored file passes the check it failed
     assert "测试县" in window.windowTitle()
     assert digest(county) != damaged
+
+
+def test_closing_the_window_while_the_ledger_opens_leaves_the_file_free(county, qtbot, windows):
+    window = start(qtbot, windows, county)
+    window.close()
+    qtbot.wait(300)  # whatever was still to run has run
+    assert window.context is None
+    lock = WriterLock.acquire(county)  # nobody holds the file
+    lock.release()
+
+
+def test_a_server_opens_behind_the_window_and_an_unreachable_one_is_said_there(
+    qtbot, windows, pg_cluster, ledger_path
+):
+    from tests.pg_support import free_port
+    from zsdesk.cli.main import main
+
+    create_ledger(ledger_path, "服务器县", ["甲镇"]).close()
+    url = pg_cluster.url(pg_cluster.create_database())
+    assert main(["server", "init", url, "--from", str(ledger_path)]) == 0
+    window = start(qtbot, windows, url)
+    qtbot.waitUntil(window.is_attached, timeout=WAIT)
+    assert window.context.ledger.is_server and "服务器县" in window.windowTitle()
+
+    gone = f"postgresql+psycopg://zsdesk_test:secret@127.0.0.1:{free_port()}/zsdesk"
+    window = start(qtbot, windows, gone)
+    assert "secret" not in window.status_label.text()  # the opening line hides a typed password
+    qtbot.waitUntil(lambda: problem_shown(window), timeout=WAIT)
+    assert "连接不上数据库服务器" in window.open_problem.message.text()
+    assert "secret" not in window.open_problem.message.text()
+    assert window.findChild(QPushButton, "openReadOnlyButton") is None

@@ -680,6 +680,9 @@ class MainWindow(QMainWindow):
                     shutdown()
             if self.context is not None:
                 QTimer.singleShot(0, self.context.close)
+            opening = getattr(self, "opening", None)
+            if opening is not None:  # closed while a ledger was opening behind it
+                opening.abandon()
 
 
 class _CallableModule(types.ModuleType):

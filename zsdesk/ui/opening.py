@@ -156,6 +156,8 @@ class _Opening(QObject):
         _AfterFirstPaint(self.window, self._next)
 
     def _next(self) -> None:
+        if getattr(self, "abandoned", False):
+            return
         if self.steps:
             for name in self.steps.pop(0):
                 try:
@@ -181,7 +183,19 @@ class _Opening(QObject):
         self.opener.done.connect(self._done)
         self.opener.start()
 
+    def abandon(self) -> None:
+        """The window was closed: let the worker finish (a QThread must not be destroyed
+        while it runs) and close whatever it opened, releasing the file's lock."""
+        self.steps.clear()
+        self.abandoned = True
+        if self.opener is not None:
+            self.opener.wait()
+            if self.opener.ledger is not None:
+                self.opener.ledger.close()
+
     def _done(self, ledger, error) -> None:
+        if getattr(self, "abandoned", False):
+            return
         if self.opener is not None:
             self.opener.wait()
         if getattr(self.window, "opening", None) is self:
