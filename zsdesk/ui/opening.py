@@ -41,6 +41,7 @@ the GUI thread before the worker starts: PySide6's import hook is not thread-saf
 import on a worker thread while the GUI thread ran crashed the interpreter, see
 :func:`skip_feature_scan`), so the worker thread imports nothing."""
 
+
 def skip_feature_scan() -> bool:
     """Stop PySide6 reading the source of every module imported after it.
 
@@ -98,8 +99,9 @@ def open_now(location, readonly: bool):
 
 
 def _needs_import_to_open(location) -> bool:
-    """Whether opening will import more (Alembic to migrate an older file): then it runs on
-    the GUI thread (see IMPORT_STEPS), after the window was shown."""
+    """Whether opening will import more (Alembic to migrate an older file; a server's driver
+    when it is missing): then it runs on the GUI thread (see IMPORT_STEPS), after the window
+    was shown. A server's driver is imported here, its connection made in the worker."""
     if is_url(location):
         try:  # the driver, imported here; the connection (which can take seconds) in the worker
             importlib.import_module("psycopg")
