@@ -8,7 +8,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..domain.periods import YearMonth
 from ..errors import KnownError
 
 SCREEN_SIZE = (1440, 900)
@@ -30,7 +29,7 @@ def _application(offscreen: bool):
             raise
         raise KnownError(message) from None
 
-    from .opening import skip_feature_scan
+    from .feature_scan import skip_feature_scan
     from .qsettings import APPLICATION, ORGANIZATION
 
     skip_feature_scan()
@@ -158,6 +157,7 @@ def demo_path() -> Path:
 
 
 def make_demo() -> Path:
+    from ..domain.periods import YearMonth
     from ..store.demo import write_demo
 
     path = demo_path()
@@ -204,10 +204,10 @@ def run_app(args) -> int:
         return _screenshot(app, MainWindow(AppContext(ledger)), Path(screenshot), getattr(args, "tab", None))
     # Window first: shown now, "正在打开…"; the ledger opens behind it (zsdesk/ui/opening.py)
     # and a problem with it is said in this window, which then offers another file.
-    from .opening import open_in_window
-
     window = MainWindow()
     window.show()
+    from .opening import open_in_window
+
     open_in_window(window, path)
     from . import startup_report
 
