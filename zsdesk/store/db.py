@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import (
     DamagedLedger,
@@ -191,11 +192,20 @@ class Ledger:
         damaged file, locked month); the transaction is rolled back either way.
         """
         self.check_present()
+        editing = None
         try:
             with self.Session.begin() as session:
-                yield session
-                session.flush()
+                try:
+                    yield session
+                    session.flush()
+                except StaleDataError:
+                    editing = session.info.get("zsdesk.editing")
+                    raise
                 self.check_present()
+        except StaleDataError as exc:  # a colleague's save won the race: see store/versions.py
+            from .versions import conflict_after_stale
+
+            raise conflict_after_stale(self, editing) from exc
         except DBAPIError as exc:
             known = self.explain(exc)
             if known is None:
