@@ -147,6 +147,7 @@ class EventEditor(UnsavedChanges, QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         data = data or EventData(name="", kind=EventKind.PROMOTION, date=self.today, unit_id=own_unit_id)
+        self._version = data.version  # a colleague's save since then refuses ours (store/versions.py)
         self.fields["name"].setText(data.name)
         kind.setCurrentIndex(max(kind.findData(data.kind.value), 0))
         self.fields["date"].setText(date_text(data.date))
@@ -175,6 +176,7 @@ class EventEditor(UnsavedChanges, QDialog):
             representatives=count(f["representatives"].text() or "0", "representatives", self.tr("客商代表人数")),
             intention_projects=count(f["intention_projects"].text() or "0", "intention_projects", self.tr("达成意向项目数")),
             notes=f["notes"].toPlainText().strip(),
+            version=self._version,
         )
 
     def save(self) -> bool:

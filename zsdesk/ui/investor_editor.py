@@ -208,6 +208,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
     # -- loading --------------------------------------------------------------------
 
     def _load(self, data: InvestorData) -> None:
+        self._version = data.version  # a colleague's save since then refuses ours (store/versions.py)
         f = self.fields
         f["name"].setText(data.name)
         f["kind"].setCurrentIndex(max(f["kind"].findData(data.kind.value), 0))
@@ -296,6 +297,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
             film_production=f["film_production"].isChecked(),
             notable=f["notable"].isChecked(),
             notes=f["notes"].toPlainText().strip(),
+            version=self._version,
         )
         data.contacts = []
         for row in range(self.contacts.rowCount()):
