@@ -81,6 +81,25 @@ def investor_rows(session: Session, ids: Sequence[int] | None = None) -> list[In
         cursor.close()
 
 
+def home_regions(session: Session, names) -> dict[int, str]:
+    """id → home region of the investors with these names (to tell same-named ones apart)."""
+    names = list(names)
+    if not names:
+        return {}
+    return dict(session.execute(select(Investor.id, Investor.home_region).where(Investor.name.in_(names))).all())
+
+
+def projects_of_investor(session: Session, investor_id: int, also=()) -> list[tuple[int, str, str]]:
+    """(id, name, code) of the investor's projects and of the projects ``also`` names
+    (those its visits link to), by id."""
+    rows = session.execute(
+        select(Project.id, Project.name, Project.code)
+        .where((Project.investor_id == investor_id) | Project.id.in_(list(also)))
+        .order_by(Project.id)
+    )
+    return [tuple(row) for row in rows]
+
+
 def investor_names(session: Session) -> list[tuple[int, str]]:
     return list(session.execute(select(Investor.id, Investor.name).order_by(Investor.name)).all())
 

@@ -193,6 +193,11 @@ def get_project(session: Session, project_id: int) -> Project:
     return project
 
 
+def unit_name_of_project(session: Session, project_id: int) -> str | None:
+    """The name of the unit a project belongs to; None if the project is gone."""
+    return session.scalar(select(Unit.name).join(Project, Project.unit_id == Unit.id).where(Project.id == project_id))
+
+
 def project_data(session: Session, project_id: int) -> ProjectData:
     """The stored project as the editor's data, funds and follow-ups included."""
     project = get_project(session, project_id)

@@ -26,12 +26,11 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QWidget,
 )
-from sqlalchemy import func, select
 
 from ..errors import KnownError
 from ..store import settings as keys
 from ..store.db import copy_database, open_ledger
-from ..store.models import Investor, Project, Unit
+from ..store.units import ledger_counts
 from .context import AppContext
 from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
 
@@ -510,9 +509,7 @@ class MainWindow(QMainWindow):
             return {
                 "county": keys.county_name(session),
                 "own_unit": keys.own_unit(session),
-                "projects": session.scalar(select(func.count(Project.id))) or 0,
-                "investors": session.scalar(select(func.count(Investor.id))) or 0,
-                "units": session.scalar(select(func.count(Unit.id))) or 0,
+                **ledger_counts(session),
             }
 
     def _refresh_title(self) -> None:

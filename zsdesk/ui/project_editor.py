@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ..domain.enums import INDUSTRIES, PIPELINE, Stage
 from ..domain.money import format_money, format_wan
@@ -48,8 +47,8 @@ from ..domain.validation import amount, fund_amount, parse_date, validate_projec
 from ..errors import KnownError, ValidationError
 from ..store.versions import RecordConflict
 from ..store import settings as keys
-from ..store.investors import investor_names
-from ..store.models import Investor, Unit
+from ..store.investors import home_regions, investor_names
+from ..store.units import unit_choices
 from ..store.projects import duplicate_projects, project_data, save_project
 from .forms import (
     INVALID_STYLE,
@@ -129,9 +128,7 @@ class InvestorNames(QObject):
                 for _id, name in pairs:
                     counts[name] = counts.get(name, 0) + 1
                 repeated = {name for name, n in counts.items() if n > 1}
-                regions = dict(
-                    session.execute(select(Investor.id, Investor.home_region).where(Investor.name.in_(repeated))).all()
-                ) if repeated else {}
+                regions = home_regions(session, repeated)
             displays = {}
             for investor_id, name in pairs:
                 if name in repeated:
@@ -164,7 +161,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self._loaded_name_unit: tuple[str, int | None] | None = None
         self._stage_offers: set = set()
         with context.read() as session:
-            self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
+            self._units = unit_choices(session)
             self._own_unit = keys.own_unit(session)
             data = project_data(session, project_id) if project_id is not None else None
         self._investor_names = InvestorNames.of(context)
