@@ -2,8 +2,11 @@
 
 The dialog asks for the server (host, port, database, user), can test the connection,
 and opens the ledger through :meth:`MainWindow.open_file` with a SQLAlchemy URL, so a
-server opens exactly where a file opens. No password is asked for or kept: libpq reads
-``~/.pgpass`` / ``PGPASSFILE`` itself (the IT office sets it up once per PC).
+server opens exactly where a file opens. libpq reads passwords from ``~/.pgpass`` /
+``PGPASSFILE`` itself (the IT office sets it up once per PC); where it finds none, the
+dialog shows a password field (echo off) and the password goes to the connection only
+(:func:`zsdesk.store.server.remember_password`, this process's memory): never into the
+URL, the settings, the recent-servers list or a log.
 """
 
 from __future__ import annotations
@@ -57,12 +60,19 @@ class ServerDialog(QDialog):
         self.database.setObjectName("serverDatabase")
         self.user = QLineEdit(self)
         self.user.setObjectName("serverUser")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("serverPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
         form.addRow(_tr("服务器(&H)："), self.host)
         form.addRow(_tr("端口(&P)："), self.port)
         form.addRow(_tr("数据库(&D)："), self.database)
         form.addRow(_tr("用户名(&U)："), self.user)
-        note = QLabel(_tr("密码不在这里填写：由信息科在本机的 pgpass 文件里设置。"), self)
+        form.addRow(_tr("密码(&W)："), self.password)
+        self.password_label = form.labelForField(self.password)
+        self._show_password(False)  # asked only when the server wants one and pgpass has none
+        self.form = form
+        note = QLabel(_tr("密码一般不用填写：由信息科在本机的 pgpass 文件里设置；服务器要求时才在这里输入，不会被保存。"), self)
         note.setWordWrap(True)
         self.status = QLabel("", self)
         self.status.setObjectName("serverStatus")
@@ -89,6 +99,44 @@ class ServerDialog(QDialog):
     def url(self) -> str:
         return server_url(self.host.text(), self.port.value(), self.database.text(), self.user.text())
 
+    def _show_password(self, shown: bool) -> None:
+        self.password.setVisible(shown)
+        self.password_label.setVisible(shown)
+
+    def asks_password(self) -> bool:
+        return not self.password.isHidden()
+
+    def _use_password(self) -> None:
+        """The typed password, for this login only, in memory (see the module's note)."""
+        from ..store.server import forget_password, remember_password
+
+        if self.asks_password() and self.password.text():
+            remember_password(self.url(), self.password.text())
+        elif self.asks_password():
+            forget_password(self.url())
+
+    def _login(self) -> bool:
+        """Log in once; a server that wants a password shows the password field. False
+        (and the reason under the form) if the login failed."""
+        from ..store.server import PasswordNeeded, ServerLoginFailed, forget_password, login_check
+
+        self._use_password()
+        try:
+            login_check(self.url())
+        except PasswordNeeded:
+            self._show_password(True)
+            self.password.setFocus()
+            self.status.setText(_tr("服务器要求密码：请输入此用户的密码（不会被保存）"))
+            return False
+        except ServerLoginFailed as exc:
+            forget_password(self.url())
+            if self.asks_password():
+                self.password.clear()
+                self.password.setFocus()
+            self.status.setText(_tr("连接失败：") + exc.message)
+            return False
+        return True
+
     def _missing(self) -> str | None:
         for widget, label in ((self.host, "服务器"), (self.database, "数据库"), (self.user, "用户名")):
             if not widget.text().strip():
@@ -106,6 +154,8 @@ class ServerDialog(QDialog):
         from ..store.settings import county_name
 
         try:
+            if not self._login():
+                return False
             ledger = open_ledger(self.url(), readonly=True)
         except KnownError as exc:
             self.status.setText(_tr("连接失败：") + exc.message)
@@ -123,6 +173,11 @@ class ServerDialog(QDialog):
         if missing:
             self.status.setText(missing)
             return
+        try:
+            if not self._login():  # a password wanted, or the wrong one: the dialog stays
+                return
+        except KnownError:
+            pass  # anything else is said by the window as it opens the server
         self.accept()
 
 
