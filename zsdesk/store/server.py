@@ -57,6 +57,8 @@ class ConnectionLost(ServerUnreachable):
     """The server dropped the connection in the middle of an action (restarted, network cut,
     the backend terminated): the action's transaction was rolled back; reconnect to go on."""
 
+    offers_reconnect = True
+
 
 # Passwords typed by a person (the window's prompt, the command line's getpass) are kept
 # here, in this process's memory only, by login — never in the URL, the settings, the
@@ -174,6 +176,11 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
         return ReadOnlyLocation(f"此台账是以只读方式打开的，不能保存修改{where}")
     if "permission denied" in lower or sqlstate == "42501":
         return ReadOnlyLocation(f"此数据库用户没有修改台账的权限{where}")
+    if _dropped(exc, lower, sqlstate):
+        return ConnectionLost(
+            f"与数据库服务器的连接中断了（服务器重启、网络断开或连接被终止），这次操作没有完成，"
+            f"已全部撤回，没有写入任何内容。请点“重新连接”后再做一次{where}"
+        )
     if sqlstate in ("40001", "40P01", "55P03") or "deadlock" in lower or "could not obtain lock" in lower:
         return LedgerLocked(f"台账正被另一位同事修改，这次修改没有保存，请稍后再试{where}")
     if (
@@ -192,6 +199,18 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
     ):
         return ServerUnreachable(f"连接不上数据库服务器（服务器未开、地址或端口不对，或网络不通），没有保存任何修改{where}")
     return None
+
+
+def _dropped(exc: BaseException, lower: str, sqlstate: str) -> bool:
+    """An established connection lost in the middle of an action (not a failed connect)."""
+    return (
+        sqlstate in ("57P01", "57P02")  # terminated by the administrator, the server shutting down
+        or "terminating connection" in lower
+        or "server closed the connection unexpectedly" in lower
+        or "the connection is lost" in lower
+        or "consuming input failed" in lower
+        or (bool(getattr(exc, "connection_invalidated", False)) and "connection refused" not in lower)
+    )
 
 
 class ServerLedger(Ledger):

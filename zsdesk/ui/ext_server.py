@@ -195,7 +195,55 @@ def open_server_dialog(window) -> ServerDialog:
     return dialog
 
 
+def offer_reconnect(window, exc: KnownError):
+    """The one box for a server connection lost mid-action: what happened (nothing was
+    written) and 重新连接. A second loss while it is open updates the same box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = getattr(window, "reconnect_box", None)
+    if box is not None and box.isVisible():
+        box.setText(exc.message)
+        window.last_message_box = box
+        return box
+    box = QMessageBox(QMessageBox.Icon.Warning, _tr("与服务器的连接中断"), exc.message, parent=window)
+    box.setObjectName("reconnectBox")
+    again = box.addButton(_tr("重新连接(&R)"), QMessageBox.ButtonRole.AcceptRole)
+    again.setObjectName("reconnectButton")
+    later = box.addButton(_tr("稍后"), QMessageBox.ButtonRole.RejectRole)
+    later.setObjectName("reconnectLater")
+    box.setDefaultButton(again)
+    box.reconnect_button = again
+
+    def clicked(button):
+        if button is again:
+            reconnect(window)
+
+    box.buttonClicked.connect(clicked)
+    box.open()
+    window.reconnect_box = box
+    window.last_message_box = box
+    return box
+
+
+def reconnect(window) -> bool:
+    """Open the same server again (a typed password is still in memory) and reload every
+    tab; open forms stay open with what was typed in them. False (and why) if it fails."""
+    from ..store.db import open_ledger
+
+    old = window.context.ledger
+    try:
+        new = open_ledger(old.location, readonly=old.readonly)
+    except KnownError as exc:
+        window.show_error(exc)
+        return False
+    window.context.set_ledger(new)  # closes the old engine; tabs reload (ledger_changed, data_changed)
+    window.statusBar().showMessage(_tr("已重新连接数据库服务器"), 10000)
+    return True
+
+
 def install(window) -> None:
+    window.offer_reconnect = lambda exc: offer_reconnect(window, exc)
+    window.context.connection_lost.connect(window.offer_reconnect)
     action = QAction(_tr("连接县局服务器(&S)…"), window)
     action.setObjectName("connectServerAction")
     action.triggered.connect(lambda: open_server_dialog(window))

@@ -127,8 +127,11 @@ class MainWindow(QMainWindow):
         """Tell the user about a problem in a message box that does not block.
 
         A KnownError is the user's problem and is shown as is; anything else is a bug.
-        The box is kept in ``last_message_box`` (tests read its text).
+        The box is kept in ``last_message_box`` (tests read its text). A server connection
+        lost mid-action is told by the one box that offers 重新连接 (ext_server).
         """
+        if getattr(exc, "offers_reconnect", False) and hasattr(self, "offer_reconnect"):
+            return self.offer_reconnect(exc)
         if isinstance(exc, KnownError):
             box = QMessageBox(QMessageBox.Icon.Warning, self.tr("无法完成"), exc.message, parent=self)
         else:
