@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -241,6 +241,107 @@ def reconnect(window) -> bool:
     return True
 
 
+class StaffDialog(QDialog):
+    """服务器 → 工作人员姓名…: which staff member each database role is, for the audit trail."""
+
+    def __init__(self, window):
+        from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
+
+        from ..store.staff import login_roles, staff_names
+
+        super().__init__(window)
+        self.setObjectName("staffDialog")
+        self.setWindowTitle(_tr("工作人员姓名"))
+        self.window_ = window
+        with window.context.read() as session:
+            self.saved = dict(staff_names(session))
+            roles = sorted(set(login_roles(session)) | set(self.saved))
+        self.table = QTableWidget(len(roles), 2, self)
+        self.table.setObjectName("staffTable")
+        self.table.setHorizontalHeaderLabels([_tr("数据库用户名"), _tr("姓名（修改记录里显示）")])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        for row, role in enumerate(roles):
+            item = QTableWidgetItem(role)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(row, 0, item)
+            self.table.setItem(row, 1, QTableWidgetItem(self.saved.get(role, "")))
+        note = QLabel(
+            _tr("每位同事用自己的数据库用户登录；修改记录按这里的姓名记下是谁改的（没有填写的记用户名）。"), self
+        )
+        note.setWordWrap(True)
+        self.status = QLabel("", self)
+        self.status.setObjectName("staffStatus")
+        self.status.setWordWrap(True)
+        from .forms import ok_cancel
+
+        buttons = ok_cancel(self, _tr("保存"), "staffSave")
+        buttons.accepted.disconnect()
+        buttons.accepted.connect(self.save)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addWidget(self.table)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        self.resize(520, 360)
+
+    def names(self) -> dict[str, str]:
+        return {
+            self.table.item(row, 0).text(): (self.table.item(row, 1).text() if self.table.item(row, 1) else "").strip()
+            for row in range(self.table.rowCount())
+        }
+
+    def save(self) -> bool:
+        from ..store.staff import set_staff_name
+
+        changed = {role: name for role, name in self.names().items() if name != self.saved.get(role, "")}
+
+        def action(session):
+            for role, name in changed.items():
+                set_staff_name(session, role, name)
+
+        try:
+            if changed:
+                self.window_.context.write(action)
+        except KnownError as exc:
+            self.status.setText(exc.message)
+            return False
+        self.accept()
+        return True
+
+
+def open_staff_dialog(window) -> StaffDialog:
+    dialog = StaffDialog(window)
+    window.staff_dialog = dialog
+    dialog.open()
+    return dialog
+
+
+def save_server_snapshot(window, target=None):
+    """文件 → 另存副本 on a server: one consistent snapshot into a new ledger file."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+
+    from ..store.copying import snapshot_to_file
+
+    if target is None:
+        target, _ = QFileDialog.getSaveFileName(
+            window, _tr("服务器台账另存为快照文件"), _tr("县局台账-快照.sqlite"), _tr("台账文件 (*.sqlite)")
+        )
+        if not target:
+            return None
+    target = Path(target)
+    try:
+        result = snapshot_to_file(window.context.ledger, target)
+    except KnownError as exc:
+        window.show_error(exc)
+        return None
+    window.statusBar().showMessage(_tr("已保存快照：%s（%d 条记录，可作为普通台账文件打开）") % (target, result.total), 10000)
+    return target
+
+
 def install(window) -> None:
     window.offer_reconnect = lambda exc: offer_reconnect(window, exc)
     window.context.connection_lost.connect(window.offer_reconnect)
@@ -255,3 +356,21 @@ def install(window) -> None:
     else:
         file_menu.addAction(action)
     window.connect_server_action = action
+    staff = QAction(_tr("工作人员姓名(&N)…"), window)
+    staff.setObjectName("staffNamesAction")
+    staff.triggered.connect(lambda: open_staff_dialog(window))
+    actions = file_menu.actions()
+    after = actions.index(action) + 1
+    if after < len(actions):
+        file_menu.insertAction(actions[after], staff)
+    else:
+        file_menu.addAction(staff)
+    window.staff_names_action = staff
+
+    def server_only():
+        on_server = bool(getattr(window.context.ledger, "is_server", False))
+        staff.setEnabled(on_server and not window.context.ledger.readonly)
+        staff.setToolTip("" if on_server else _tr("只用于县局服务器上的台账；台账文件的修改记录记填报人"))
+
+    window.context.ledger_changed.connect(server_only)
+    server_only()

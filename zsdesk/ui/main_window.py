@@ -284,6 +284,10 @@ class MainWindow(QMainWindow):
             self.open_file(dialog.created_path)
 
     def save_copy_as(self, target: str | Path | None = None) -> Path | None:
+        if getattr(self.context.ledger, "is_server", False):  # a snapshot into a new file
+            from .ext_server import save_server_snapshot
+
+            return save_server_snapshot(self, target)
         if target is None:
             source = Path(self.context.ledger.path)
             suggestion = str(source.with_name(f"{source.stem}-副本{source.suffix}"))

@@ -439,6 +439,14 @@ class MonthLocksDialog(QDialog):
         close.clicked.connect(self.accept)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
+        if getattr(window.context.ledger, "is_server", False):
+            note = QLabel(
+                self.tr("这是县局服务器上的台账：锁定和解锁对所有连接它的同事立即生效，并记下操作人的姓名。"),
+                self,
+            )
+            note.setObjectName("serverLockNote")
+            note.setWordWrap(True)
+            layout.addWidget(note)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
