@@ -202,3 +202,40 @@ def test_two_saves_racing_past_the_check_meet_at_the_update(request, backend):
             wang_wu.close()
     finally:
         li_si.close()
+
+
+def test_a_server_at_0002_is_told_to_upgrade_and_server_upgrade_adds_versions(request, backend, capsys):
+    """A server's schema changes only by ``zsdesk server upgrade``: before it, opening says so."""
+    if backend != "postgresql":
+        pytest.skip("a file is upgraded when it is opened (the test above)")
+    from alembic import command
+
+    from zsdesk.cli.main import main
+    from zsdesk.store.db import _alembic_config, open_ledger
+    from zsdesk.store.server import OlderSchema, server_engine
+
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.url(cluster.create_database())
+    engine = server_engine(url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.exec_driver_sql("INSERT INTO units (name, kind, sort_order) VALUES ('甲镇', 'township', 1)")
+        connection.exec_driver_sql(
+            "INSERT INTO projects (code, name, unit_id, industry, stage, zhejiang_return, mountain_sea, foreign_capital,"
+            " carried_over, declared, planned_investment, liaison_leader, responsible_unit, cooperating_departments,"
+            " person_in_charge, site, land_status, progress_note, problems, notes, created_at, updated_at)"
+            " SELECT 'XM-OLD', '老项目', id, '', 'planned', false, false, false, false, false, 0, '', '', '', '', '', '',"
+            " '', '', '', now(), now() FROM units"
+        )
+    engine.dispose()
+    with pytest.raises(OlderSchema, match="zsdesk server upgrade"):
+        open_ledger(url)
+    assert main(["server", "upgrade", url]) == 0
+    assert "0002 → 0004_record_versions_staff" in capsys.readouterr().out
+    with open_ledger(url) as ledger:
+        with ledger.read() as s:
+            assert s.execute(select(Project.name, Project.version)).all() == [("老项目", 1)]
+        with ledger.begin() as s:
+            set_staff_name(s, "zsdesk_test", "王五")

@@ -15,6 +15,8 @@ from tests.pg_support import PASSWORD, PASSWORD_USER
 from zsdesk.cli.main import main
 from zsdesk.store import server
 
+SHOTS = os.environ.get("ZSDESK_SERVER_SCREENSHOTS")
+
 
 @pytest.fixture
 def no_pgpass(tmp_path, monkeypatch):
@@ -44,6 +46,12 @@ def every_saved_text(tmp_path: Path) -> str:
 
 def test_the_dialog_asks_for_the_password_and_keeps_it_nowhere(qtbot, empty_window, pg_cluster, clerk_database, no_pgpass, tmp_path, capsys):
     window = empty_window
+    if SHOTS:
+        from PySide6.QtWidgets import QApplication
+
+        from zsdesk.ui.app import register_fonts
+
+        register_fonts(QApplication.instance())
     window.connect_server_action.trigger()
     dialog = window.server_dialog
     qtbot.waitExposed(dialog)
@@ -57,6 +65,10 @@ def test_the_dialog_asks_for_the_password_and_keeps_it_nowhere(qtbot, empty_wind
     assert dialog.isVisible() and dialog.asks_password()
     assert dialog.status.text() == "服务器要求密码：请输入此用户的密码（不会被保存）"
     assert dialog.password.echoMode() == QLineEdit.EchoMode.Password
+    if SHOTS:
+        dialog.password.setText("typed")
+        dialog.grab().save(os.path.join(SHOTS, "server-password.png"))
+        dialog.password.clear()
     assert not window.context.ledger.is_server and window.last_message_box is None
 
     dialog.password.setText("wrong-password")

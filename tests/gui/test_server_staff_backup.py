@@ -5,6 +5,7 @@ say what applies on a server instead of acting on a file."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
@@ -20,9 +21,16 @@ from zsdesk.store.staff import staff_names
 from zsdesk.ui.safety_dialogs import MonthLocksDialog, RestoreDialog
 
 TODAY = dt.date(2026, 6, 30)
+SHOTS = os.environ.get("ZSDESK_SERVER_SCREENSHOTS")
 
 
 def server_window(window_on, pg_cluster):
+    if SHOTS:
+        from PySide6.QtWidgets import QApplication
+
+        from zsdesk.ui.app import register_fonts
+
+        register_fonts(QApplication.instance())
     database = pg_cluster.create_database()
     url = pg_cluster.url(database)
     create_ledger(url, "测试县", ["甲镇", "乙乡"]).close()
@@ -42,6 +50,8 @@ def test_the_bureau_names_each_database_role_and_the_trail_uses_the_name(qtbot, 
     assert "zhaoliu" in roles and "zsdesk_test" in roles
     row = roles.index("zhaoliu")
     dialog.table.item(row, 1).setText("赵六")
+    if SHOTS:
+        dialog.grab().save(os.path.join(SHOTS, "server-staff.png"))
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     with window.context.read() as s:
@@ -74,6 +84,8 @@ def test_restore_copy_and_locks_say_what_applies_on_a_server(qtbot, window_on, p
     box = window.last_message_box
     assert box.objectName() == "serverBackupNote" and box.isVisible()
     assert "pg_dump -Fc zsdesk > zsdesk.dump" in box.text() and "zsdesk backup --db" in box.text()
+    if SHOTS:
+        box.grab().save(os.path.join(SHOTS, "server-restore-note.png"))
     assert [d for d in window.findChildren(RestoreDialog) if d.isVisible()] == []
     box.close()
 
