@@ -112,3 +112,46 @@ def test_two_staff_save_the_same_project_one_conflict_message_first_change_kept(
         who = [(e.field, e.who) for e in s.query(AuditEntry).filter(AuditEntry.action == "update")]
     assert who == [("planned_investment", "王五")]
     assert li_si.context.undo_stack.count() == 1  # only the creation: the refused save left no step
+
+
+def test_undo_after_a_colleagues_change_is_refused_and_keeps_their_change(qtbot, window_on, pg_cluster):
+    """Ctrl+Z writes the old record back: a save too, so it is refused, naming who changed
+    the project since, rather than silently undoing a colleague's work."""
+    database = pg_cluster.create_database()
+    li_si_url = pg_cluster.url(database)
+    create_ledger(li_si_url, "测试县", ["甲镇", "乙乡"]).close()
+    wang_wu_url = pg_cluster.login_role("wangwu", database)
+    assert main(["server", "staff", li_si_url, "--role", "wangwu", "--name", "王五"]) == 0
+    li_si, wang_wu = window_on(li_si_url), window_on(wang_wu_url)
+    for window in (li_si, wang_wu):
+        window.set_today(TODAY)
+        window.show()
+
+    _tab, editor = open_new(li_si, qtbot, "projects", ProjectEditor)
+    editor.fields["name"].setText("云山康养项目")
+    editor.fields["unit_id"].setCurrentIndex(editor.fields["unit_id"].findText("甲镇"))
+    editor.fields["planned_investment"].setText("6000")
+    editor.fields["planned_on"].setText("2026-01-15")
+    qtbot.keyClick(editor, Qt.Key.Key_S, CTRL)
+    mine = editor_of(li_si, qtbot, "云山康养项目")
+    mine.fields["liaison_leader"].setText("赵县长")
+    qtbot.keyClick(mine, Qt.Key.Key_S, CTRL)
+    assert not mine.isVisible()
+
+    activate(qtbot, wang_wu)
+    qtbot.keyClick(wang_wu, Qt.Key.Key_F5)
+    theirs = editor_of(wang_wu, qtbot, "云山康养项目")
+    theirs.fields["planned_investment"].setText("6500")
+    qtbot.keyClick(theirs, Qt.Key.Key_S, CTRL)
+    assert not theirs.isVisible()
+
+    activate(qtbot, li_si)
+    li_si.select_tab("projects").table.setFocus()
+    qtbot.keyClick(li_si, Qt.Key.Key_Z, CTRL)  # 李四 undoes his 联系领导
+    box = li_si.last_message_box
+    assert box is not None and box.isVisible()
+    assert re.fullmatch(r"项目“云山康养项目”已被 王五 于 \d\d:\d\d 修改，您的修改没有保存。这一步不能再撤销或重做。", box.text()), box.text()
+    with li_si.context.read() as s:
+        project = s.query(Project).one()
+        assert (project.planned_investment, project.liaison_leader) == (Decimal("6500"), "赵县长")
+    assert li_si.context.undo_stack.index() == 2  # the history did not move

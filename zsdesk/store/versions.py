@@ -98,3 +98,34 @@ def conflict_after_stale(ledger, editing_info) -> RecordConflict:
 
 def deleted_message(session: Session, table: str, record_id: int, label: str) -> str:
     return conflict_message(session, table, record_id, label)
+
+
+# -- undo and redo ----------------------------------------------------------------------
+# The window's undo writes a whole record back from a snapshot. It is a save too: refused
+# if a colleague changed the record after the change being undone (or redone).
+
+_KINDS = {"project": "projects", "investor": "investors", "event": "events"}
+
+
+def record_version(session: Session, kind: str, key) -> int | None:
+    """The stored version of the record an undo step is about (None: gone, or not versioned)."""
+    table = _KINDS.get(kind)
+    if table is None:
+        return None
+    record = session.get(_MODELS[table], key)
+    return None if record is None else record.version
+
+
+def check_undo(session: Session, kind: str, key, expected: int | None) -> None:
+    """Refuse an undo or redo of ``kind``/``key`` unless the record is still as that step
+    left it (version ``expected``; None: the step left it deleted)."""
+    table = _KINDS.get(kind)
+    if table is None:
+        return
+    record = session.get(_MODELS[table], key)
+    current = None if record is None else record.version
+    if current != expected:
+        label = record.name if record is not None else ""
+        raise RecordConflict(
+            conflict_message(session, table, key, label).replace("请关闭后重新打开再改。", "这一步不能再撤销或重做。")
+        )
