@@ -239,3 +239,54 @@ def test_a_server_at_0002_is_told_to_upgrade_and_server_upgrade_adds_versions(re
             assert s.execute(select(Project.name, Project.version)).all() == [("老项目", 1)]
         with ledger.begin() as s:
             set_staff_name(s, "zsdesk_test", "王五")
+
+
+def test_an_import_moves_the_version_on_and_an_editor_open_before_it_is_told(request, backend, demo_ledger, tmp_path):
+    """The bureau has a project open while the township's new return changes it: saving the
+    form would undo the import, so it is refused (the import is named by its importer)."""
+    from returns_support import TODAY as RETURN_DAY
+
+    from zsdesk.domain.periods import YearMonth
+    from zsdesk.returns import export_return, import_returns
+    from zsdesk.store.ledger_setup import create_from
+
+    unit, period = "安文街道", YearMonth(2026, 6)
+    location = request.getfixturevalue("pg_url") if backend == "postgresql" else tmp_path / "county.sqlite"
+    county = create_from(location, request.getfixturevalue("demo_path"))
+    try:
+        name_who_edits(county, "王五")
+        path = tmp_path / "r.xlsx"
+        with demo_ledger.read() as s:
+            export_return(s, unit, period, path, today=RETURN_DAY)
+        import_returns(county, [path], today=RETURN_DAY)
+        with demo_ledger.begin() as s:
+            project = s.scalar(select(Project).join(Unit).where(Unit.name == unit).order_by(Project.id))
+            project.name = "改名后的项目"
+            code = project.code
+        with demo_ledger.read() as s:
+            export_return(s, unit, period, path, today=RETURN_DAY)
+        with county.read() as s:
+            pid = s.scalar(select(Project.id).where(Project.code == code))
+            form = proj.project_data(s, pid)
+        import_returns(county, [path], today=RETURN_DAY)
+        form.notes = "县局的备注"
+        with pytest.raises(RecordConflict, match=r"^项目“改名后的项目”已被 王五 于 \d\d:\d\d 修改，您的修改没有保存。"):
+            with county.begin() as s:
+                proj.save_project(s, pid, form, RETURN_DAY)
+        with county.read() as s:
+            stored = s.get(Project, pid)
+            assert (stored.name, stored.notes, stored.version) == ("改名后的项目", "", 2)
+    finally:
+        county.close()
+
+
+@pytest.mark.file_only
+def test_server_staff_is_refused_for_a_file_and_needs_role_and_name_together(ledger_path, capsys):
+    from zsdesk.cli.main import main
+    from zsdesk.store.ledger_setup import create_ledger
+
+    create_ledger(ledger_path, "测试县", ["甲镇"]).close()
+    assert main(["server", "staff", str(ledger_path), "--role", "wangwu", "--name", "王五"]) == 2
+    assert "工作人员姓名只用于数据库服务器上的台账" in capsys.readouterr().err
+    assert main(["server", "staff", "postgresql+psycopg://x@/db?host=/nowhere", "--role", "wangwu"]) == 2
+    assert "请同时写 --role" in capsys.readouterr().err
