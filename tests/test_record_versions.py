@@ -290,3 +290,30 @@ def test_server_staff_is_refused_for_a_file_and_needs_role_and_name_together(led
     assert "工作人员姓名只用于数据库服务器上的台账" in capsys.readouterr().err
     assert main(["server", "staff", "postgresql+psycopg://x@/db?host=/nowhere", "--role", "wangwu"]) == 2
     assert "请同时写 --role" in capsys.readouterr().err
+
+
+def test_a_target_cell_typed_over_a_colleagues_new_value_is_refused(ledger):
+    """The grid showed 乙乡's target as 3000 万元; a colleague made it 3500 meanwhile."""
+    from zsdesk.domain.enums import Indicator
+    from zsdesk.store.targets import set_target, target_grid
+
+    name_who_edits(ledger, "王五")
+    with ledger.begin() as s:
+        unit = s.scalar(select(Unit.id).where(Unit.name == "乙乡"))
+        set_target(s, unit, 2026, Indicator.DOMESTIC_FUNDS, "3000")
+    with ledger.read() as s:
+        shown = target_grid(s, 2026)[(unit, Indicator.DOMESTIC_FUNDS)]
+        county_shown = target_grid(s, 2026).get((None, Indicator.DOMESTIC_FUNDS))
+    with ledger.begin() as s:
+        set_target(s, unit, 2026, Indicator.DOMESTIC_FUNDS, "3500", shown=shown)  # 王五, from the same value: fine
+        set_target(s, None, 2026, Indicator.DOMESTIC_FUNDS, "90000", shown=county_shown)
+    with pytest.raises(RecordConflict, match=r"^目标任务“乙乡 2026年 引进内资到位资金”已被 王五 于 \d\d:\d\d 修改，您的修改没有保存。"):
+        with ledger.begin() as s:
+            set_target(s, unit, 2026, Indicator.DOMESTIC_FUNDS, "4000", shown=shown)
+    with pytest.raises(RecordConflict, match=r"^目标任务“全县 2026年 引进内资到位资金”已被 王五"):
+        with ledger.begin() as s:
+            set_target(s, None, 2026, Indicator.DOMESTIC_FUNDS, "", shown=county_shown)  # it showed empty
+    with ledger.read() as s:
+        grid = target_grid(s, 2026)
+    assert grid[(unit, Indicator.DOMESTIC_FUNDS)] == Decimal("3500")
+    assert grid[(None, Indicator.DOMESTIC_FUNDS)] == Decimal("90000")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..errors import LedgerError
 from . import models as m
 
-KIND_LABELS = {"projects": "项目", "investors": "客商", "events": "招商活动", "targets": "目标任务"}
+KIND_LABELS = {"projects": "项目", "investors": "客商", "events": "招商活动", "targets": "目标任务", "county_targets": "全县目标任务"}
 EDITING = "zsdesk.editing"
 """session.info key: (table, record id, label) of the versioned record a save is writing."""
 
@@ -129,3 +129,24 @@ def check_undo(session: Session, kind: str, key, expected: int | None) -> None:
         raise RecordConflict(
             conflict_message(session, table, key, label).replace("请关闭后重新打开再改。", "这一步不能再撤销或重做。")
         )
+
+
+# -- targets: one cell of the grid ---------------------------------------------------------
+
+def check_target(session: Session, table: str, label: str, shown, stored) -> None:
+    """Refuse a target typed over a cell that showed ``shown`` when a colleague has since
+    stored ``stored`` there (set, changed or cleared): the message names who and when."""
+    if shown == stored:
+        return
+    entry = session.scalar(
+        select(m.AuditEntry)
+        .where(m.AuditEntry.table_name == table, m.AuditEntry.record_label == label)
+        .order_by(m.AuditEntry.at.desc(), m.AuditEntry.id.desc())
+        .limit(1)
+    )
+    kind = "目标任务"
+    if entry is None:
+        head = f"{kind}“{label}”已被其他同事修改"
+    else:
+        head = f"{kind}“{label}”已被 {entry.who or '其他同事'} 于 {_when(entry.at, dt.date.today())} 修改"
+    raise RecordConflict(f"{head}，您的修改没有保存。表格已刷新，请看过现在的数值后再改。")
