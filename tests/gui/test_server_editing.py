@@ -155,3 +155,45 @@ def test_undo_after_a_colleagues_change_is_refused_and_keeps_their_change(qtbot,
         project = s.query(Project).one()
         assert (project.planned_investment, project.liaison_leader) == (Decimal("6500"), "赵县长")
     assert li_si.context.undo_stack.index() == 2  # the history did not move
+
+
+def test_two_staff_type_the_same_target_cell_the_second_is_told_and_sees_the_first(qtbot, window_on, pg_cluster):
+    from zsdesk.domain.enums import Indicator
+    from zsdesk.store.targets import target_grid
+
+    database = pg_cluster.create_database()
+    li_si_url = pg_cluster.url(database)
+    create_ledger(li_si_url, "测试县", ["甲镇", "乙乡"]).close()
+    wang_wu_url = pg_cluster.login_role("wangwu", database)
+    assert main(["server", "staff", li_si_url, "--role", "wangwu", "--name", "王五"]) == 0
+    li_si, wang_wu = window_on(li_si_url), window_on(wang_wu_url)
+    tabs = {}
+    for window in (li_si, wang_wu):  # both show the grid with 乙乡's target empty
+        window.set_today(dt.date(2026, 4, 20))
+        window.show()
+        tab = window.select_tab("targets")
+        tab.set_mode("targets")
+        tab.year.setCurrentIndex(tab.year.findData(2026))
+        tabs[window] = tab
+
+    def type_target(window, text):
+        activate(qtbot, window)
+        tab = tabs[window]
+        tab.table.setFocus()
+        tab.table.setCurrentIndex(tab.cell("乙乡", Indicator.DOMESTIC_FUNDS))
+        for char in text:  # the first key opens the cell's editor, which takes the rest
+            qtbot.keyClick(window.focusWidget(), char)
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+
+    type_target(wang_wu, "120")
+    type_target(li_si, "150")
+    tab = tabs[li_si]
+    qtbot.waitUntil(lambda: tab.table.state() != tab.table.State.EditingState)  # the cell's editor committed
+    assert re.fullmatch(
+        r"目标任务“乙乡 2026年 引进内资到位资金”已被 王五 于 \d\d:\d\d 修改，您的修改没有保存。表格已刷新，请看过现在的数值后再改。",
+        tab.error.text(),
+    ), tab.error.text()
+    assert tab.cell("乙乡", Indicator.DOMESTIC_FUNDS).data() == "120"  # 李四 now sees 王五's value
+    with li_si.context.read() as s:
+        unit = next(uid for uid, name in tab.model.units if name == "乙乡")
+        assert target_grid(s, 2026)[(unit, Indicator.DOMESTIC_FUNDS)] == Decimal("120")
