@@ -136,6 +136,9 @@ ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
 _KIND_ENUMS = {"units": UnitKind, "investors": InvestorType, "events": EventKind}
 
 
+_SERVER_WHO = "zsdesk.server_who"
+
+
 def current_user(session: Session) -> str:
     """Who is changing the ledger.
 
@@ -146,9 +149,13 @@ def current_user(session: Session) -> str:
     """
     from .staff import connection_role, staff_name
 
+    known = session.info.get(_SERVER_WHO)
+    if known is not None:  # asked once per action: an import's many bulk statements over the network
+        return known
     role = connection_role(session)
     if role is not None:
-        return staff_name(session, role)
+        session.info[_SERVER_WHO] = who = staff_name(session, role)
+        return who
     value = session.scalar(select(m.Setting.value).where(m.Setting.key == CLERK_NAME))
     if value and value.strip():
         return value.strip()
