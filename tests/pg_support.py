@@ -81,6 +81,31 @@ class Cluster:
         with psycopg.connect(host=str(self.data), port=self.port, user=SUPERUSER, dbname=database, autocommit=True) as conn:
             conn.execute(statement)
 
+    def login_role(self, role: str, database: str) -> str:
+        """A staff member's own login role (trusted over the socket) with the rights a clerk
+        needs on ``database``'s tables; returns the socket URL that logs in as it."""
+        import psycopg
+
+        try:
+            self.sql(f"CREATE ROLE {role} LOGIN")
+        except psycopg.errors.DuplicateObject:
+            pass
+        self.sql(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}", database)
+        self.sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}", database)
+        return self.url(database, user=role)
+
+    def terminate(self, database: str, application_name: str = "zsdesk") -> int:
+        """Drop every connection zsdesk has to ``database`` (pg_terminate_backend), as a
+        server restart or a cut network would; returns how many were dropped."""
+        import psycopg
+
+        with psycopg.connect(host=str(self.data), port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                (database, application_name),
+            ).fetchall()
+        return sum(1 for (done,) in rows if done)
+
     def create_database(self, template: str | None = None) -> str:
         name = f"t_{uuid.uuid4().hex[:12]}"
         self.sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))

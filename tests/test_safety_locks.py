@@ -22,8 +22,12 @@ MARCH = YearMonth(2026, 3)
 @pytest.fixture
 def setup(ledger):
     """甲镇 with one project signed in March, funds in March and April; 甲镇's March locked."""
+    from zsdesk.store.staff import connection_role, set_staff_name
+
     with ledger.begin() as s:
         set_setting(s, CLERK_NAME, "张丽")
+        if connection_role(s):  # on a server the connection's role names who locks (issue 15)
+            set_staff_name(s, connection_role(s), "张丽")
         units = {u.name: u.id for u in s.scalars(select(Unit))}
         project = Project(
             code="XM-1", name="康养小镇", unit_id=units["甲镇"], planned_investment=Decimal(500),

@@ -1,8 +1,9 @@
-"""`zsdesk server init|upgrade` and `zsdesk copy`: the bureau's ledger on a PostgreSQL server.
+"""`zsdesk server init|upgrade|staff` and `zsdesk copy`: the bureau's ledger on a PostgreSQL server.
 
 ``server init URL --from county.sqlite`` creates the schema with Alembic and copies the
 county file in; ``server upgrade URL`` is the only way a server's schema changes (an open
-never upgrades it); ``copy --from A --to B`` copies a whole ledger between any two
+never upgrades it); ``server staff URL --role r --name 王五`` names the staff member behind a
+database role for the audit trail; ``copy --from A --to B`` copies a whole ledger between any two
 places (a file or a server), refusing a target that holds records unless ``--replace``.
 """
 
@@ -25,7 +26,7 @@ def register(sub) -> None:
         description="在 PostgreSQL 服务器上建立县局共享台账，或升级其结构。密码不写进命令：请用 ~/.pgpass 或 PGPASSFILE。\n"
         "Create or upgrade the bureau's shared ledger on a PostgreSQL server.",
     )
-    actions = server.add_subparsers(dest="server_command", metavar="init|upgrade", required=True)
+    actions = server.add_subparsers(dest="server_command", metavar="init|upgrade|staff", required=True)
     init = actions.add_parser(
         "init",
         help="建立台账结构，并可从台账文件复制数据 / create the schema, optionally copy a ledger file in",
@@ -42,6 +43,16 @@ def register(sub) -> None:
     )
     upgrade.add_argument("url", metavar="URL", help="postgresql+psycopg://用户名@服务器:5432/数据库")
     upgrade.set_defaults(run=run_upgrade)
+    staff = actions.add_parser(
+        "staff",
+        help="数据库用户对应的工作人员姓名（修改记录里显示） / staff names of database roles (the audit trail's names)",
+        description="县局每位工作人员用自己的数据库用户登录；修改记录按这里的对应关系记下姓名（未对应的记用户名）。"
+        "不带 --role 时列出全部对应关系；--name \"\" 删除一条。",
+    )
+    staff.add_argument("url", metavar="URL", help="postgresql+psycopg://用户名@服务器:5432/数据库")
+    staff.add_argument("--role", metavar="ROLE", help="数据库用户名（角色） / the database role")
+    staff.add_argument("--name", metavar="NAME", help="工作人员姓名，例如 王五 / the staff member's name")
+    staff.set_defaults(run=run_staff)
 
     copy = sub.add_parser(
         "copy",
@@ -104,6 +115,33 @@ def run_upgrade(args) -> int:
         print(f"服务器上的台账结构已是最新（{after}）：{display_url(args.url)}")
     else:
         print(f"已升级台账结构：{before} → {after}（{display_url(args.url)}）")
+    return 0
+
+
+def run_staff(args) -> int:
+    from ..store.db import open_ledger
+    from ..store.staff import set_staff_name, staff_names
+
+    if not is_url(args.url):
+        raise InputError(f"工作人员姓名只用于数据库服务器上的台账（台账文件记填报人）：{args.url}")
+    if (args.role is None) != (args.name is None):
+        raise InputError("请同时写 --role 数据库用户名 和 --name 姓名（只列出时两者都不写）")
+    ledger = open_ledger(args.url)
+    try:
+        if args.role is not None:
+            with ledger.begin() as session:
+                set_staff_name(session, args.role, args.name)
+            name = args.name.strip()
+            print(f"{args.role.strip()} → {name}" if name else f"已删除 {args.role.strip()} 的姓名（修改记录里记用户名）")
+        else:
+            with ledger.read() as session:
+                rows = staff_names(session)
+            if not rows:
+                print("还没有设置工作人员姓名：修改记录里记数据库用户名")
+            for role, name in rows:
+                print(f"{role}\t{name}")
+    finally:
+        ledger.close()
     return 0
 
 

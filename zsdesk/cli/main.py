@@ -136,9 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(commands=_names_a_command(argv))
     args = parser.parse_args(argv)
     try:
-        if args.command is None:
-            return _run_window(args)
-        return args.run(args) or EXIT_OK
+        return _run_asking_passwords(args)
     except KnownError as exc:
         print(one_line(f"错误：{exc.message}"), file=sys.stderr)
         return exc.exit_status
@@ -151,6 +149,44 @@ def main(argv: list[str] | None = None) -> int:
             return _report_bug(exc)
         print(one_line(f"错误：{known.message}"), file=sys.stderr)
         return known.exit_status
+
+
+def _run_asking_passwords(args) -> int:
+    """Run the command; where a server wants a password libpq did not find (no ~/.pgpass
+    entry), ask for it on a terminal (echo off) and run again — a refused login writes
+    nothing. Without a terminal the one Chinese line says where to put the password."""
+    from ..store.server import PasswordNeeded
+
+    for _attempt in range(3):  # a copy between two servers may ask twice
+        try:
+            if args.command is None:
+                return _run_window(args)
+            return args.run(args) or EXIT_OK
+        except PasswordNeeded as exc:
+            if exc.url is None or not _on_a_terminal():
+                raise
+            _ask_password(exc.url)
+    if args.command is None:
+        return _run_window(args)
+    return args.run(args) or EXIT_OK
+
+
+def _on_a_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _ask_password(url: str) -> None:
+    import getpass
+
+    from ..store.server import display_url, remember_password
+
+    password = getpass.getpass(f"数据库密码（{display_url(url)}）：")
+    if not password:
+        raise KnownError("没有输入密码，已取消")
+    remember_password(url, password)
 
 
 def _known_database_error(exc: Exception) -> KnownError | None:

@@ -58,6 +58,9 @@ class ProjectData:
     """(year, month) → funds arrived, 万元, for every month with funds; None leaves funds as they are."""
     follow_ups: list[FollowUpData] | None = None
     """The whole follow-up log; None leaves it as it is."""
+    version: int | None = None
+    """The stored project's version when the editor loaded it: saving is refused if a
+    colleague changed the project since (None: not checked, e.g. a new project)."""
 
 
 @dataclass
@@ -95,6 +98,8 @@ class InvestorData:
     notes: str = ""
     contacts: list[ContactData] | None = None
     visits: list[VisitData] | None = None
+    version: int | None = None
+    """The stored investor's version when loaded (see ProjectData.version)."""
 
 
 @dataclass
@@ -108,3 +113,5 @@ class EventData:
     representatives: int | None = 0
     intention_projects: int | None = 0
     notes: str = ""
+    version: int | None = None
+    """The stored event's version when loaded (see ProjectData.version)."""

@@ -725,6 +725,16 @@ def apply_return(session: Session, preview: ReturnPreview, *, by: str | None = N
     return fresh
 
 
+def _with_versions(session: Session, model, rows: list[dict]) -> list[dict]:
+    """Rows of a bulk UPDATE by id with each record's current version (store/versions.py):
+    the import raises the versions, so an editor open on one of these records is told."""
+    ids = [row["id"] for row in rows]
+    versions: dict[int, int] = {}
+    for start in range(0, len(ids), CHUNK):
+        versions.update(session.execute(select(model.id, model.version).where(model.id.in_(ids[start : start + CHUNK]))).all())
+    return [{**row, "version": versions[row["id"]]} for row in rows]
+
+
 def write_import(session: Session, preview: ReturnPreview, *, by: str | None = None) -> None:
     """Do the writes of a plan made in this same transaction."""
     work = preview._work
@@ -743,7 +753,7 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
         ids = insert_in_order(session, Investor, [work.new_investors[p] for p in placeholders])
         investors = dict(zip(placeholders, ids))
     if work.investor_updates:
-        session.execute(update(Investor), work.investor_updates)
+        session.execute(update(Investor), _with_versions(session, Investor, work.investor_updates))
 
     def investor_id(value):
         return investors[value] if isinstance(value, _New) else value
@@ -758,7 +768,7 @@ def write_import(session: Session, preview: ReturnPreview, *, by: str | None = N
     if work.project_updates:
         rows = [{**row, "investor_id": investor_id(row["investor_id"])} if "investor_id" in row else row
                 for row in work.project_updates]
-        session.execute(update(Project), rows)
+        session.execute(update(Project), _with_versions(session, Project, rows))
     for start in range(0, len(work.fund_deletes), CHUNK):
         session.execute(delete(FundRecord).where(FundRecord.id.in_(work.fund_deletes[start : start + CHUNK])))
     if work.fund_updates:

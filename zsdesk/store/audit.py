@@ -7,8 +7,9 @@ is rolled back leaves no entry). A new record gets one entry per filled-in field
 deleted one an entry per field it had; a project deleted with its funds gets entries
 for those funds too.
 
-Who: the clerk's name from the file's settings (``CLERK_NAME``, 填报人); if none is set,
-the computer's login name. ORM bulk statements run through the session
+Who: on a file, the clerk's name from the file's settings (``CLERK_NAME``, 填报人), or
+if none is set the computer's login name; on a server, the connection's database role by
+its staff name (:func:`zsdesk.store.who.current_user`). ORM bulk statements run through the session
 (``session.execute(update(Project), rows)``, as the returns importer does) are recorded
 too, by reading the rows they touch before and after. Plain SQL text
 (``session.execute(text(...))``, the demo writer's inserts) is not.
@@ -60,7 +61,7 @@ AUDITED = {
     m.Unit,
     m.CheckAcknowledgement,
 }
-SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
+SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
 
 FIELD_LABELS = {
     "name": "名称",

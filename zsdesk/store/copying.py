@@ -94,3 +94,25 @@ def copy_ledger(source: Ledger, target: Ledger, *, replace: bool = False) -> Cop
     finally:
         source_connection.close()
     return CopyResult(counts, existing)
+
+
+def snapshot_to_file(source: Ledger, target) -> CopyResult:
+    """A new ledger file holding everything ``source`` (a server, or a file) holds: the
+    window's 另存副本 and ``zsdesk backup --db URL --out FILE`` on a server. An existing
+    file is not overwritten; a copy that fails leaves no file behind."""
+    from pathlib import Path
+
+    from .db import open_ledger
+
+    target = Path(target)
+    if target.exists():
+        raise LedgerError(f"文件已存在，不会覆盖：{target}")
+    copy = open_ledger(target, create=True)
+    try:
+        result = copy_ledger(source, copy)
+    except BaseException:
+        copy.close()
+        target.unlink(missing_ok=True)
+        raise
+    copy.close()
+    return result

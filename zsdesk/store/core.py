@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import KnownError, LedgerError
 from . import audit, locks
@@ -55,11 +56,20 @@ class Ledger:
         back either way.
         """
         self.before_write()
+        editing = None
         try:
             with self.Session.begin() as session:
-                yield session
-                session.flush()
+                try:
+                    yield session
+                    session.flush()
+                except StaleDataError:
+                    editing = session.info.get("zsdesk.editing")
+                    raise
                 self.check_present()
+        except StaleDataError as exc:  # a colleague's save won the race: see store/versions.py
+            from .versions import conflict_after_stale
+
+            raise conflict_after_stale(self, editing) from exc
         except DBAPIError as exc:
             known = self.explain(exc)
             if known is None:

@@ -81,6 +81,25 @@ def investor_rows(session: Session, ids: Sequence[int] | None = None) -> list[In
         cursor.close()
 
 
+def home_regions(session: Session, names) -> dict[int, str]:
+    """id → home region of the investors with these names (to tell same-named ones apart)."""
+    names = list(names)
+    if not names:
+        return {}
+    return dict(session.execute(select(Investor.id, Investor.home_region).where(Investor.name.in_(names))).all())
+
+
+def projects_of_investor(session: Session, investor_id: int, also=()) -> list[tuple[int, str, str]]:
+    """(id, name, code) of the investor's projects and of the projects ``also`` names
+    (those its visits link to), by id."""
+    rows = session.execute(
+        select(Project.id, Project.name, Project.code)
+        .where((Project.investor_id == investor_id) | Project.id.in_(list(also)))
+        .order_by(Project.id)
+    )
+    return [tuple(row) for row in rows]
+
+
 def investor_names(session: Session) -> list[tuple[int, str]]:
     return list(session.execute(select(Investor.id, Investor.name).order_by(Investor.name)).all())
 
@@ -108,6 +127,7 @@ def investor_data(session: Session, investor_id: int) -> InvestorData:
         kind=InvestorType(investor.kind) if investor.kind in InvestorType._value2member_map_ else InvestorType.PRIVATE,
         **{f: getattr(investor, f) for f in _INVESTOR_FIELDS},
     )
+    data.version = investor.version
     data.contacts = [ContactData(c.name, c.title, c.phone, id=c.id) for c in investor.contacts]
     visits = session.scalars(select(Visit).where(Visit.investor_id == investor_id).order_by(Visit.date, Visit.id))
     data.visits = [
@@ -130,7 +150,15 @@ def save_investor(session: Session, investor_id: int | None, data: InvestorData,
         investor = Investor(name=data.name.strip())
         session.add(investor)
     else:
+        investor = session.get(Investor, investor_id)
+        if investor is None and data.version is not None:
+            from .versions import RecordConflict, conflict_message
+
+            raise RecordConflict(conflict_message(session, "investors", investor_id, data.name.strip()))
         investor = get_investor(session, investor_id)
+        from .versions import check_version
+
+        check_version(session, investor, data.version, "investors", investor.name)
     for name in _INVESTOR_FIELDS:
         value = getattr(data, name)
         if isinstance(value, str):
@@ -209,7 +237,9 @@ def delete_investor(session: Session, investor_id: int) -> None:
 
 
 def _columns(obj) -> dict:
-    return {attr.key: getattr(obj, attr.key) for attr in sa_inspect(type(obj)).column_attrs}
+    # Not the version (store/versions.py): a record put back by undo is a change, and its
+    # version moves on from where it is.
+    return {attr.key: getattr(obj, attr.key) for attr in sa_inspect(type(obj)).column_attrs if attr.key != "version"}
 
 
 def snapshot_investor(session: Session, investor_id: int) -> dict | None:
@@ -296,7 +326,7 @@ def event_data(session: Session, event_id: int) -> EventData:
     event = session.get(Event, event_id)
     if event is None:
         raise InputError("这个招商活动已不存在（可能已被删除）")
-    return EventData(kind=EventKind(event.kind), **{f: getattr(event, f) for f in _EVENT_FIELDS})
+    return EventData(kind=EventKind(event.kind), version=event.version, **{f: getattr(event, f) for f in _EVENT_FIELDS})
 
 
 def save_event(session: Session, event_id: int | None, data: EventData, today: dt.date) -> Event:
@@ -306,8 +336,13 @@ def save_event(session: Session, event_id: int | None, data: EventData, today: d
         session.add(event)
     else:
         event = session.get(Event, event_id)
+        from .versions import RecordConflict, check_version, conflict_message
+
         if event is None:
+            if data.version is not None:
+                raise RecordConflict(conflict_message(session, "events", event_id, data.name.strip()))
             raise InputError("这个招商活动已不存在（可能已被删除）")
+        check_version(session, event, data.version, "events", event.name)
     for name in _EVENT_FIELDS:
         value = getattr(data, name)
         if isinstance(value, str):

@@ -95,6 +95,10 @@ class Target(Base):
     year: Mapped[int] = mapped_column(Integer)
     indicator: Mapped[str] = mapped_column(String(40))
     value: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Raised by one on every change (SQLAlchemy's version counter): a save made from an
+    older version is refused with the name of whoever changed it (store/versions.py)."""
+    __mapper_args__ = {"version_id_col": version}
 
     unit: Mapped[Unit] = relationship()
 
@@ -146,6 +150,10 @@ class Investor(Base):
     notable: Mapped[bool] = mapped_column(Boolean, default=False)
     """A well-known firm (知名企业), named in the review."""
     notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Raised by one on every change (SQLAlchemy's version counter): a save made from an
+    older version is refused with the name of whoever changed it (store/versions.py)."""
+    __mapper_args__ = {"version_id_col": version}
 
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="investor", cascade="all, delete-orphan", passive_deletes=True
@@ -214,6 +222,10 @@ class Project(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Raised by one on every change (SQLAlchemy's version counter): a save made from an
+    older version is refused with the name of whoever changed it (store/versions.py)."""
+    __mapper_args__ = {"version_id_col": version}
 
     unit: Mapped[Unit] = relationship(back_populates="projects")
     investor: Mapped[Investor | None] = relationship(back_populates="projects")
@@ -313,6 +325,10 @@ class Event(Base):
     representatives: Mapped[int] = mapped_column(Integer, default=0)
     intention_projects: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Raised by one on every change (SQLAlchemy's version counter): a save made from an
+    older version is refused with the name of whoever changed it (store/versions.py)."""
+    __mapper_args__ = {"version_id_col": version}
 
     unit: Mapped[Unit | None] = relationship()
 
@@ -342,6 +358,15 @@ class LockEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     by: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class StaffName(Base):
+    """A database role on the bureau's server and the staff member who logs in with it:
+    the audit trail names the staff member (unmapped roles appear as themselves)."""
+
+    __tablename__ = "staff_names"
+    role: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
 
 
 class AuditEntry(Base):

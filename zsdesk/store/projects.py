@@ -193,6 +193,11 @@ def get_project(session: Session, project_id: int) -> Project:
     return project
 
 
+def unit_name_of_project(session: Session, project_id: int) -> str | None:
+    """The name of the unit a project belongs to; None if the project is gone."""
+    return session.scalar(select(Unit.name).join(Project, Project.unit_id == Unit.id).where(Project.id == project_id))
+
+
 def project_data(session: Session, project_id: int) -> ProjectData:
     """The stored project as the editor's data, funds and follow-ups included."""
     project = get_project(session, project_id)
@@ -204,6 +209,7 @@ def project_data(session: Session, project_id: int) -> ProjectData:
         investor_id=project.investor_id,
         **{f: getattr(project, f) for f in _PROJECT_FIELDS if f not in ("name", "unit_id", "stage")},
     )
+    data.version = project.version
     data.funds = {(r.year, r.month): r.amount for r in project.funds}
     data.follow_ups = [
         FollowUpData(f.date, f.who, f.action, f.next_step, f.due_on, f.done, id=f.id) for f in project.follow_ups
@@ -243,8 +249,10 @@ def save_project(session: Session, project_id: int | None, data: ProjectData, to
     if project_id is None:
         project = Project(code=new_project_code())
         session.add(project)
+        before = None
     else:
-        project = get_project(session, project_id)
+        project = _project_to_change(session, project_id, data.name, data.version)
+        before = project.version
     for name, value in project_values(data).items():
         if getattr(project, name) != value:
             setattr(project, name, value)
@@ -254,29 +262,54 @@ def save_project(session: Session, project_id: int | None, data: ProjectData, to
         if getattr(project, stage.date_field) != day:
             setattr(project, stage.date_field, day)
     session.flush()
+    children = False
     if data.funds is not None:
-        _sync_funds(session, project, data.funds)
+        children |= _sync_funds(session, project, data.funds)
     if data.follow_ups is not None:
-        _sync_follow_ups(session, project, data.follow_ups)
+        children |= _sync_follow_ups(session, project, data.follow_ups)
+    if before is not None and children and project.version == before:
+        # Only its funds or follow-ups changed: the project's version still moves on, so a
+        # colleague's editor open on the old funds cannot save over them.
+        project.version = before + 1
     session.flush()
     touch(session, "projects", project.id)
     return project
 
 
-def _sync_funds(session: Session, project: Project, funds: dict[tuple[int, int], Decimal]) -> None:
-    """Make the stored monthly funds equal ``funds``, touching only the months that change."""
+def _project_to_change(session: Session, project_id: int, label: str, version: int | None) -> Project:
+    """The stored project, refused (RecordConflict, naming who and when) if it was changed
+    or deleted since the editor loaded ``version``."""
+    from .versions import RecordConflict, check_version, conflict_message
+
+    project = session.get(Project, project_id)
+    if project is None:
+        if version is not None:
+            raise RecordConflict(conflict_message(session, "projects", project_id, label.strip()))
+        raise InputError("这个项目已不存在（可能已被删除）")
+    check_version(session, project, version, "projects", project.name)
+    return project
+
+
+def _sync_funds(session: Session, project: Project, funds: dict[tuple[int, int], Decimal]) -> bool:
+    """Make the stored monthly funds equal ``funds``, touching only the months that change.
+    True if any month changed."""
     wanted = {key: value for key, value in funds.items() if value}
     existing = {(r.year, r.month): r for r in project.funds}
+    changed = False
     for key, record in existing.items():
         if key not in wanted:
             session.delete(record)
+            changed = True
         elif record.amount != wanted[key]:
             record.amount = wanted[key]
+            changed = True
     for (year, month), value in sorted(wanted.items()):
         if (year, month) not in existing:
             session.add(FundRecord(project_id=project.id, year=year, month=month, amount=value))
+            changed = True
     session.flush()
     session.expire(project, ["funds"])
+    return changed
 
 
 def set_funds(session: Session, project_id: int, year: int, month: int, value: Decimal | None, today: dt.date) -> None:
@@ -290,12 +323,15 @@ def set_funds(session: Session, project_id: int, year: int, month: int, value: D
     touch(session, "projects", project_id)
 
 
-def _sync_follow_ups(session: Session, project: Project, entries: list[FollowUpData]) -> None:
+def _sync_follow_ups(session: Session, project: Project, entries: list[FollowUpData]) -> bool:
+    """Make the stored follow-up log equal ``entries``; True if anything changed."""
     existing = {f.id: f for f in project.follow_ups}
     kept = {e.id for e in entries if e.id is not None}
+    changed = False
     for entry_id, record in existing.items():
         if entry_id not in kept:
             session.delete(record)
+            changed = True
     for entry in entries:
         values = {
             "date": entry.date,
@@ -308,16 +344,25 @@ def _sync_follow_ups(session: Session, project: Project, entries: list[FollowUpD
         record = existing.get(entry.id) if entry.id is not None else None
         if record is None:
             session.add(FollowUp(project_id=project.id, **values))
+            changed = True
         else:
             for name, value in values.items():
                 if getattr(record, name) != value:
                     setattr(record, name, value)
+                    changed = True
     session.flush()
     session.expire(project, ["follow_ups"])
+    return changed
 
 
-def delete_project(session: Session, project_id: int) -> None:
-    session.delete(get_project(session, project_id))
+def delete_project(session: Session, project_id: int, version: int | None = None) -> None:
+    """Delete a project (with its funds and follow-ups); with ``version``, refused if a
+    colleague changed it since the editor loaded that version."""
+    if version is None:
+        project = get_project(session, project_id)
+    else:
+        project = _project_to_change(session, project_id, "", version)
+    session.delete(project)
     session.flush()
     touch(session, "projects", project_id)
 
@@ -325,7 +370,9 @@ def delete_project(session: Session, project_id: int) -> None:
 # -- snapshots for undo --------------------------------------------------------------
 
 def _columns(obj) -> dict:
-    return {attr.key: getattr(obj, attr.key) for attr in sa_inspect(type(obj)).column_attrs}
+    # Not the version (store/versions.py): a record put back by undo is a change, and its
+    # version moves on from where it is.
+    return {attr.key: getattr(obj, attr.key) for attr in sa_inspect(type(obj)).column_attrs if attr.key != "version"}
 
 
 def snapshot_project(session: Session, project_id: int) -> dict | None:

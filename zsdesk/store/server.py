@@ -9,7 +9,8 @@ file's identity. On a server:
   newer schema is refused, an older one is told to run ``zsdesk server upgrade URL``
   (:func:`upgrade_server`, by a user allowed to change the schema);
 * passwords are never written by zsdesk: libpq reads ``~/.pgpass``, ``PGPASSFILE`` or a
-  service file itself;
+  service file itself; where it finds none (:class:`PasswordNeeded`) the window or the
+  command line asks, and the answer is kept in memory only (:func:`remember_password`);
 * connection errors a clerk or the IT office can act on come out in one Chinese line.
 
 Month locks are enforced by the sessions' ORM hooks (:mod:`zsdesk.store.locks`) and the
@@ -45,6 +46,57 @@ class ServerLoginFailed(LedgerError):
 
 class ServerDatabaseMissing(LedgerMissing):
     pass
+
+
+class PasswordNeeded(ServerLoginFailed):
+    """libpq found no password for this login (no ~/.pgpass entry): ask the person.
+    ``url`` is the server's URL (without a password) to remember the answer for."""
+
+    url: str | None = None
+
+
+class ConnectionLost(ServerUnreachable):
+    """The server dropped the connection in the middle of an action (restarted, network cut,
+    the backend terminated): the action's transaction was rolled back; reconnect to go on."""
+
+    offers_reconnect = True
+
+
+# Passwords typed by a person (the window's prompt, the command line's getpass) are kept
+# here, in this process's memory only, by login — never in the URL, the settings, the
+# recent-servers list or a log — so that the next connection (and a reconnect) can log in.
+_PASSWORDS: dict[tuple, str] = {}
+
+
+def _login_key(parsed) -> tuple:
+    query = parsed.query or {}
+    host = parsed.host or query.get("host") or ""
+    port = parsed.port or query.get("port") or 5432
+    return (str(host), str(port), parsed.username or "", parsed.database or "")
+
+
+def remember_password(url: str, password: str) -> None:
+    """Use ``password`` for the login of ``url`` from now on in this process (memory only)."""
+    _PASSWORDS[_login_key(make_url(url))] = password
+
+
+def forget_password(url: str) -> None:
+    _PASSWORDS.pop(_login_key(make_url(url)), None)
+
+
+def login_check(url: str) -> None:
+    """Log in once and out again; the Chinese KnownError of the server if that fails."""
+    engine = server_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        known = explain_server_error(exc, url)
+        if known is None:
+            raise
+        raise known from None
+    finally:
+        engine.dispose()
 
 
 class NoSchema(LedgerError):
@@ -87,6 +139,9 @@ def server_engine(url: str, *, readonly: bool = False) -> Engine:
     """An engine on a PostgreSQL server; a read-only one refuses every write at the server."""
     parsed = _check_url(url)
     connect_args = {"connect_timeout": 10, "application_name": "zsdesk"}
+    typed = _PASSWORDS.get(_login_key(parsed))
+    if typed is not None and parsed.password is None:
+        connect_args["password"] = typed  # passed to libpq only, never part of the URL
     if readonly:
         connect_args["options"] = "-c default_transaction_read_only=on"
     return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
@@ -102,9 +157,11 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
     if "password authentication failed" in lower or sqlstate == "28P01":
         return ServerLoginFailed(f"数据库服务器拒绝登录：用户名或密码不对{where}")
     if "no password supplied" in lower:
-        return ServerLoginFailed(
+        needed = PasswordNeeded(
             f"数据库服务器要求密码，但没有找到（请在 ~/.pgpass 或 PGPASSFILE 指定的文件里为此服务器写好密码）{where}"
         )
+        needed.url = url
+        return needed
     if ("role" in lower and "does not exist" in lower) or sqlstate == "28000" or "no pg_hba.conf entry" in lower:
         return ServerLoginFailed(f"数据库服务器不接受此用户登录（用户不存在或没有权限）{where}")
     if ("database" in lower and "does not exist" in lower) or sqlstate == "3D000":
@@ -113,6 +170,11 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
         return ReadOnlyLocation(f"此台账是以只读方式打开的，不能保存修改{where}")
     if "permission denied" in lower or sqlstate == "42501":
         return ReadOnlyLocation(f"此数据库用户没有修改台账的权限{where}")
+    if _dropped(exc, lower, sqlstate):
+        return ConnectionLost(
+            f"与数据库服务器的连接中断了（服务器重启、网络断开或连接被终止），这次操作没有完成，"
+            f"已全部撤回，没有写入任何内容。请点“重新连接”后再做一次{where}"
+        )
     if sqlstate in ("40001", "40P01", "55P03") or "deadlock" in lower or "could not obtain lock" in lower:
         return LedgerLocked(f"台账正被另一位同事修改，这次修改没有保存，请稍后再试{where}")
     if (
@@ -131,6 +193,18 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
     ):
         return ServerUnreachable(f"连接不上数据库服务器（服务器未开、地址或端口不对，或网络不通），没有保存任何修改{where}")
     return None
+
+
+def _dropped(exc: BaseException, lower: str, sqlstate: str) -> bool:
+    """An established connection lost in the middle of an action (not a failed connect)."""
+    return (
+        sqlstate in ("57P01", "57P02")  # terminated by the administrator, the server shutting down
+        or "terminating connection" in lower
+        or "server closed the connection unexpectedly" in lower
+        or "the connection is lost" in lower
+        or "consuming input failed" in lower
+        or (bool(getattr(exc, "connection_invalidated", False)) and "connection refused" not in lower)
+    )
 
 
 class ServerLedger(Ledger):

@@ -56,8 +56,17 @@ def assigned_by_county(session: Session, *, refuse: bool = False) -> str:
     return source
 
 
+_UNCHECKED = object()
+
+
 def set_target(
-    session: Session, unit_id: int | None, year: int, indicator: Indicator, value: str | Quantity | None
+    session: Session,
+    unit_id: int | None,
+    year: int,
+    indicator: Indicator,
+    value: str | Quantity | None,
+    *,
+    shown=_UNCHECKED,
 ) -> Quantity | None:
     """Set (or with None/empty, remove) one target; returns the value stored.
 
@@ -78,6 +87,14 @@ def set_target(
             raise InputError("所选单位不存在")
         record = session.scalar(
             select(Target).where(Target.unit_id == unit_id, Target.year == year, Target.indicator == indicator.value)
+        )
+    if shown is not _UNCHECKED:  # the grid's cell showed ``shown``: a colleague's change since is refused
+        from .versions import check_target
+
+        stored = None if record is None else target_from_base(indicator, record.value)
+        place = "全县" if unit_id is None else session.get(Unit, unit_id).name
+        check_target(
+            session, "county_targets" if unit_id is None else "targets", f"{place} {year}年 {indicator.label}", shown, stored
         )
     if quantity is None:
         if record is not None:

@@ -30,8 +30,26 @@ def this_user() -> str:
         return "未知用户"
 
 
+_SERVER_WHO = "zsdesk.server_who"
+
+
 def current_user(session: Session) -> str:
-    """The clerk's name from the settings, or the computer's login name."""
+    """Who is changing the ledger.
+
+    On a server: the connection's own database role, by the staff name the bureau gave it
+    (:mod:`zsdesk.store.staff`; unmapped, the role itself) — each staff member's changes
+    under their own name, whoever's settings the ledger holds. On a file: the clerk's
+    name from the settings, or the computer's login name.
+    """
+    from .staff import connection_role, staff_name
+
+    known = session.info.get(_SERVER_WHO)
+    if known is not None:  # asked once per action: an import's many bulk statements over the network
+        return known
+    role = connection_role(session)
+    if role is not None:
+        session.info[_SERVER_WHO] = who = staff_name(session, role)
+        return who
     value = session.scalar(select(Setting.value).where(Setting.key == CLERK_NAME))
     if value and value.strip():
         return value.strip()

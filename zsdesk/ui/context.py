@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoStack
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ..errors import KnownError
 from ..store.db import Ledger, explain_database_error
 from ..store.projects import TOUCHED
 
@@ -30,6 +31,9 @@ class AppContext(QObject):
     """Something in the ledger changed: reload what you show."""
     ledger_changed = Signal()
     """Another ledger file was opened (``ledger`` is now a different file)."""
+    connection_lost = Signal(object)
+    """The server dropped the connection during a write (the exception, a ConnectionLost):
+    nothing was written; the window offers to reconnect (zsdesk/ui/ext_server.py)."""
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None):
         super().__init__(parent)
@@ -59,13 +63,23 @@ class AppContext(QObject):
             known = explain_database_error(exc, self.ledger.path)
             if known is None:
                 raise
+            self._lost(known)
             raise known from exc
+        except KnownError as exc:
+            self._lost(exc)
+            raise
         self.last_touched = touched if self._precise else None
         try:
             self.data_changed.emit()
         finally:
             self.last_touched = None
         return result
+
+    def _lost(self, exc: KnownError) -> None:
+        from ..store.server import ConnectionLost
+
+        if isinstance(exc, ConnectionLost):
+            self.connection_lost.emit(exc)
 
     @contextlib.contextmanager
     def precise(self):

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QVBoxLayout,
 )
-from sqlalchemy import select
 
 from ..domain.enums import EventKind
 from ..domain.records import EventData
@@ -22,7 +21,7 @@ from ..domain.validation import count, parse_date, validate_event
 from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.investors import EventRow, event_data, event_rows, save_event
-from ..store.models import Unit
+from ..store.units import unit_choices
 from .forms import INVALID_STYLE, UnsavedChanges, date_edit, date_text, error_label, mark_invalid
 from .record_tab import RecordTab
 from .table_models import CENTER, RIGHT, Column, RowListModel
@@ -102,7 +101,7 @@ class EventEditor(UnsavedChanges, QDialog):
         self.event_id = event_id
         self.today = today or dt.date.today()
         with context.read() as session:
-            units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
+            units = unit_choices(session)
             data = event_data(session, event_id) if event_id is not None else None
             own_unit = keys.own_unit(session)
         # In a township's file a new event is the township's own: left at the county, its
@@ -147,6 +146,7 @@ class EventEditor(UnsavedChanges, QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         data = data or EventData(name="", kind=EventKind.PROMOTION, date=self.today, unit_id=own_unit_id)
+        self._version = data.version  # a colleague's save since then refuses ours (store/versions.py)
         self.fields["name"].setText(data.name)
         kind.setCurrentIndex(max(kind.findData(data.kind.value), 0))
         self.fields["date"].setText(date_text(data.date))
@@ -175,6 +175,7 @@ class EventEditor(UnsavedChanges, QDialog):
             representatives=count(f["representatives"].text() or "0", "representatives", self.tr("客商代表人数")),
             intention_projects=count(f["intention_projects"].text() or "0", "intention_projects", self.tr("达成意向项目数")),
             notes=f["notes"].toPlainText().strip(),
+            version=self._version,
         )
 
     def save(self) -> bool:

@@ -61,8 +61,25 @@ def mark_ledger(window) -> None:
             window.statusBar().showMessage(warning, 20000)
 
 
+SERVER_BACKUPS = (
+    "服务器上的台账没有本机的自动备份，也不能在这里从备份恢复：\n"
+    "• 整库备份与恢复由县局信息科在服务器上做：pg_dump -Fc zsdesk > zsdesk.dump，恢复用 pg_restore；\n"
+    "• 本局自留一份快照：文件 → 另存副本…，或运行 zsdesk backup --db 服务器地址 --out 快照.sqlite，"
+    "得到的是普通台账文件，可以打开查看，也可以用 zsdesk copy 再复制回服务器。"
+)
+
+
 def open_restore(window):
     from .safety_dialogs import RestoreDialog
+
+    if getattr(window.context.ledger, "is_server", False):
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Information, _tr("服务器上的台账"), _tr(SERVER_BACKUPS), parent=window)
+        box.setObjectName("serverBackupNote")
+        box.open()
+        window.last_message_box = box
+        return box
 
     dialog = RestoreDialog(window)
     dialog.open()

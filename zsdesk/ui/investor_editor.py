@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ..domain.enums import INDUSTRIES, InvestorType
 from ..domain.records import ContactData, InvestorData, VisitData
 from ..domain.validation import count, parse_date, validate_investor
 from ..errors import KnownError, ValidationError
-from ..store.investors import duplicate_investors, investor_data, save_investor
-from ..store.models import Project, Unit
+from ..store.investors import duplicate_investors, investor_data, projects_of_investor, save_investor
+from ..store.units import unit_choices
 from .forms import INVALID_STYLE, UnsavedChanges, confirm, date_edit, date_text, error_label, mark_invalid
 
 CONTACT_COLUMNS = (("name", "姓名"), ("title", "职务"), ("phone", "电话"))
@@ -58,7 +57,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
         self.today = today or dt.date.today()
         self.fields: dict[str, QWidget] = {}
         with context.read() as session:
-            self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
+            self._units = unit_choices(session)
             data = investor_data(session, investor_id) if investor_id is not None else None
             from ..store import settings as keys
 
@@ -68,13 +67,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
             self._projects = []
             if investor_id is not None:
                 linked = {v.project_id for v in data.visits if v.project_id}
-                self._projects = list(
-                    session.execute(
-                        select(Project.id, Project.name, Project.code)
-                        .where((Project.investor_id == investor_id) | Project.id.in_(linked))
-                        .order_by(Project.id)
-                    ).all()
-                )
+                self._projects = projects_of_investor(session, investor_id, linked)
         self._build()
         self._load(data or InvestorData(name="", contacts=[], visits=[], unit_id=own_unit_id))
         self._loaded_name = data.name.strip() if data else None
@@ -208,6 +201,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
     # -- loading --------------------------------------------------------------------
 
     def _load(self, data: InvestorData) -> None:
+        self._version = data.version  # a colleague's save since then refuses ours (store/versions.py)
         f = self.fields
         f["name"].setText(data.name)
         f["kind"].setCurrentIndex(max(f["kind"].findData(data.kind.value), 0))
@@ -296,6 +290,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
             film_production=f["film_production"].isChecked(),
             notable=f["notable"].isChecked(),
             notes=f["notes"].toPlainText().strip(),
+            version=self._version,
         )
         data.contacts = []
         for row in range(self.contacts.rowCount()):

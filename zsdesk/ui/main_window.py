@@ -204,8 +204,11 @@ class MainWindow(QMainWindow):
         """Tell the user about a problem in a message box that does not block.
 
         A KnownError is the user's problem and is shown as is; anything else is a bug.
-        The box is kept in ``last_message_box`` (tests read its text).
+        The box is kept in ``last_message_box`` (tests read its text). A server connection
+        lost mid-action is told by the one box that offers 重新连接 (ext_server).
         """
+        if getattr(exc, "offers_reconnect", False) and hasattr(self, "offer_reconnect"):
+            return self.offer_reconnect(exc)
         if isinstance(exc, KnownError):
             box = QMessageBox(QMessageBox.Icon.Warning, self.tr("无法完成"), exc.message, parent=self)
         else:
@@ -371,6 +374,10 @@ class MainWindow(QMainWindow):
             self.open_file(dialog.created_path)
 
     def save_copy_as(self, target: str | Path | None = None) -> Path | None:
+        if getattr(self.context.ledger, "is_server", False):  # a snapshot into a new file
+            from .ext_server import save_server_snapshot
+
+            return save_server_snapshot(self, target)
         if target is None:
             source = Path(self.context.ledger.path)
             suggestion = str(source.with_name(f"{source.stem}-副本{source.suffix}"))
@@ -601,18 +608,14 @@ class MainWindow(QMainWindow):
     # -- title, status, state --------------------------------------------------------
 
     def ledger_summary(self) -> dict:
-        from sqlalchemy import func, select
-
         from ..store import settings as keys
-        from ..store.models import Investor, Project, Unit
+        from ..store.units import ledger_counts
 
         with self.context.read() as session:
             return {
                 "county": keys.county_name(session),
                 "own_unit": keys.own_unit(session),
-                "projects": session.scalar(select(func.count(Project.id))) or 0,
-                "investors": session.scalar(select(func.count(Investor.id))) or 0,
-                "units": session.scalar(select(func.count(Unit.id))) or 0,
+                **ledger_counts(session),
             }
 
     def _refresh_title(self) -> None:

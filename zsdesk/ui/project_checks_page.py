@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
-from sqlalchemy import select
 
 from ..domain.checks import Finding, Level
 from ..store.checks_query import run_checks
-from ..store.models import Project, Unit
+from ..store.projects import unit_name_of_project
 from .checks_panel import EXPLAINED_COLOR, LEVEL_COLORS
 
 
@@ -54,7 +53,7 @@ class ProjectChecksPage(QWidget):
             self.label.setText(self.tr("新项目保存后显示审核结果。"))
             return
         with self.editor.context.read() as session:
-            unit = session.scalar(select(Unit.name).join(Project, Project.unit_id == Unit.id).where(Project.id == project_id))
+            unit = unit_name_of_project(session, project_id)
             findings = run_checks(session, unit=unit) if unit else []
         self.findings = [f for f in findings if f.record.opens == ("project", project_id)]
         if not self.findings:

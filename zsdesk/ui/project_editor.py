@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ..domain.enums import INDUSTRIES, PIPELINE, Stage
 from ..domain.money import format_money, format_wan
@@ -46,9 +45,10 @@ from ..domain.records import FollowUpData, ProjectData
 from ..domain.text_limits import limit_of
 from ..domain.validation import amount, fund_amount, parse_date, validate_project
 from ..errors import KnownError, ValidationError
+from ..store.versions import RecordConflict
 from ..store import settings as keys
-from ..store.investors import investor_names
-from ..store.models import Investor, Unit
+from ..store.investors import home_regions, investor_names
+from ..store.units import unit_choices
 from ..store.projects import duplicate_projects, project_data, save_project
 from .forms import (
     INVALID_STYLE,
@@ -128,9 +128,7 @@ class InvestorNames(QObject):
                 for _id, name in pairs:
                     counts[name] = counts.get(name, 0) + 1
                 repeated = {name for name, n in counts.items() if n > 1}
-                regions = dict(
-                    session.execute(select(Investor.id, Investor.home_region).where(Investor.name.in_(repeated))).all()
-                ) if repeated else {}
+                regions = home_regions(session, repeated)
             displays = {}
             for investor_id, name in pairs:
                 if name in repeated:
@@ -163,7 +161,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self._loaded_name_unit: tuple[str, int | None] | None = None
         self._stage_offers: set = set()
         with context.read() as session:
-            self._units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
+            self._units = unit_choices(session)
             self._own_unit = keys.own_unit(session)
             data = project_data(session, project_id) if project_id is not None else None
         self._investor_names = InvestorNames.of(context)
@@ -209,11 +207,17 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self.delete_button.setObjectName("deleteButton")
         self.delete_button.clicked.connect(self.delete)
         self.delete_button.setVisible(self.project_id is not None)
+        self.copy_button = QPushButton(self.tr("复制我填写的内容"), self)
+        self.copy_button.setObjectName("copyMineButton")
+        self.copy_button.setToolTip(self.tr("把这张表里填写的内容复制到剪贴板，重新打开项目后可以对照着再改"))
+        self.copy_button.clicked.connect(self.copy_form_text)
+        self.copy_button.hide()  # offered when a save is refused because a colleague changed the project
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
@@ -450,6 +454,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
         for entry in data.follow_ups or []:
             self.add_follow_up(entry)
         self._loaded_name_unit = (data.name.strip(), data.unit_id) if self.project_id is not None else None
+        self._version = data.version
         self._investor_changed(f["investor"].text())
         self._refresh_stage_hint()
 
@@ -775,6 +780,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
             fund_amount(year, month, text, self.today)  # raises with the message
         data.funds = dict(self.funds)
         data.follow_ups = self._collect_follow_ups()
+        data.version = self._version
         return data
 
     def confirm(self, title: str, question: str) -> bool:
@@ -806,6 +812,12 @@ class ProjectEditor(UnsavedChanges, QDialog):
         except ValidationError as exc:
             self.show_field_error(exc)
             return False
+        except RecordConflict as exc:
+            # A colleague saved first: nothing of this form was written, and nothing typed
+            # is lost — the form stays open as it is, and its text can be copied.
+            self._show_message(exc.message)
+            self.copy_button.show()
+            return False
         except KnownError as exc:
             self._show_message(exc.message)
             return False
@@ -813,6 +825,43 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self.saved.emit(project.id)
         self.accept()
         return True
+
+    def form_text(self) -> str:
+        """What the clerk filled in, as text (label：value a line) for the clipboard."""
+        f = self.fields
+        lines = [f"{self.tr('项目名称')}：{f['name'].text().strip()}", f"{self.tr('单位')}：{f['unit_id'].currentText()}"]
+        if f["investor"].text().strip():
+            lines.append(f"{self.tr('投资方')}：{f['investor'].text().strip()}")
+        lines.append(f"{self.tr('项目阶段')}：{f['stage'].currentText()}")
+        for stage in Stage:
+            if f[stage.date_field].text().strip():
+                lines.append(f"{stage.label}日期：{f[stage.date_field].text().strip()}")
+        for field, label in MONEY_FIELDS:
+            if f[field].text().strip():
+                lines.append(f"{self.tr(label)}：{f[field].text().strip()}万元")
+        for field, label in TEXT_FIELDS:
+            if f[field].text().strip():
+                lines.append(f"{self.tr(label)}：{f[field].text().strip()}")
+        for field, label in FLAG_FIELDS:
+            if f[field].isChecked():
+                lines.append(f"{self.tr(label)}：是")
+        for (year, month), value in sorted(self.funds.items()):
+            lines.append(f"{year}年{month}月到位资金：{money_text(value)}万元")
+        for entry in self._collect_follow_ups():
+            lines.append(f"跟踪服务：{date_text(entry.date)} {entry.who} {entry.action} {entry.next_step}".rstrip())
+        for field, label in NOTE_FIELDS:
+            text = f[field].toPlainText().strip()
+            if text:
+                lines.append(f"{self.tr(label)}：{text}")
+        return "\n".join(lines)
+
+    def copy_form_text(self) -> str:
+        from PySide6.QtWidgets import QApplication
+
+        text = self.form_text()
+        QApplication.clipboard().setText(text)
+        self._show_message(self.error.text().split("\n")[0] + "\n" + self.tr("已把您填写的内容复制到剪贴板。"))
+        return text
 
     def _duplicate_ok(self, data: ProjectData) -> bool:
         key = (data.name.strip(), data.unit_id)
@@ -842,7 +891,8 @@ class ProjectEditor(UnsavedChanges, QDialog):
         project_id = self.project_id
         try:
             self.context.history.change(
-                self.tr("删除项目“%s”") % name, "project", project_id, lambda s: delete_project(s, project_id)
+                self.tr("删除项目“%s”") % name, "project", project_id,
+                lambda s: delete_project(s, project_id, self._version),
             )
         except KnownError as exc:
             self._show_message(exc.message)

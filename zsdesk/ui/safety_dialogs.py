@@ -30,13 +30,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ..domain.periods import YearMonth
 from ..errors import DamagedLedger, KnownError, LedgerLocked, ReadOnlyLocation
 from ..store import audit, backup, locks
 from ..store.db import Ledger, open_ledger
-from ..store.models import Unit
+from ..store.units import unit_choices, unit_ids
 from ..store.settings import county_name
 
 
@@ -399,7 +398,7 @@ class MonthLocksDialog(QDialog):
         self.unit.setObjectName("lockUnit")
         self.unit.addItem(self.tr("全部单位"), None)
         with window.context.read() as session:
-            for unit_id, name in session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)):
+            for unit_id, name in unit_choices(session):
                 self.unit.addItem(name, unit_id)
         self.year = QSpinBox(self)
         self.year.setObjectName("lockYear")
@@ -440,6 +439,14 @@ class MonthLocksDialog(QDialog):
         close.clicked.connect(self.accept)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
+        if getattr(window.context.ledger, "is_server", False):
+            note = QLabel(
+                self.tr("这是县局服务器上的台账：锁定和解锁对所有连接它的同事立即生效，并记下操作人的姓名。"),
+                self,
+            )
+            note.setObjectName("serverLockNote")
+            note.setWordWrap(True)
+            layout.addWidget(note)
         layout.addLayout(form)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
@@ -457,7 +464,7 @@ class MonthLocksDialog(QDialog):
         unit_id = self.unit.currentData()
         if unit_id is not None:
             return [unit_id]
-        return list(session.scalars(select(Unit.id).order_by(Unit.sort_order, Unit.id)))
+        return unit_ids(session)
 
     def _write(self, action, done: str) -> bool:
         try:
@@ -492,7 +499,7 @@ class MonthLocksDialog(QDialog):
 
     def reload(self) -> None:
         with self.window_.context.read() as session:
-            names = dict(session.execute(select(Unit.id, Unit.name)).all())
+            names = dict(unit_choices(session))
             locked = [
                 [names.get(m.unit_id, ""), f"{m.year}-{m.month:02d}", f"{m.locked_at:%Y-%m-%d %H:%M}", m.locked_by]
                 for m in locks.locked_months(session)

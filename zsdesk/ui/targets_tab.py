@@ -26,16 +26,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ..domain.enums import Indicator, Measure, Status
 from ..domain.money import format_money, format_percent, format_wan
 from ..domain.periods import YearMonth
 from ..domain.progress import ProgressRow, ProgressTable
 from ..errors import KnownError, ValidationError
-from ..store.models import Unit
+from ..store.units import unit_choices
 from ..store.progress_query import load_progress
 from ..store.projects import project_years
+from ..store.versions import RecordConflict
 from ..store.targets import assigned_by_county, set_target, target_grid, target_years
 from .table_models import ROW_ID_ROLE, SORT_ROLE
 
@@ -358,7 +358,7 @@ class TargetsTab(QWidget):
             return
         period = self.period()
         with self.context.read() as session:
-            units = list(session.execute(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all())
+            units = unit_choices(session)
             targets = target_grid(session, period.year)
             progress = load_progress(session, period) if self.mode == PROGRESS else None
             source = assigned_by_county(session)
@@ -423,10 +423,14 @@ class TargetsTab(QWidget):
                 self.tr("修改目标：%s %s") % (name, indicator.short_label),
                 "target",
                 (unit_id, year, indicator),
-                lambda session: set_target(session, unit_id, year, indicator, text),
+                lambda session: set_target(session, unit_id, year, indicator, text, shown=current),
             )
         except ValidationError as exc:
             self.show_error(self.tr("%s · %s：%s") % (name, indicator.short_label, exc.message))
+            return False
+        except RecordConflict as exc:  # a colleague set this cell meanwhile: show theirs
+            self.reload()
+            self.show_error(exc.message)
             return False
         except KnownError as exc:
             self.show_error(exc.message)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..store import investors as investor_store
 from ..store import projects as project_store
+from ..store.versions import check_undo, record_version
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,11 @@ KINDS: dict[str, RecordKind] = {
 
 
 class SnapshotCommand(QUndoCommand):
-    def __init__(self, context, text: str, kind: str, key, before, after):
+    def __init__(self, context, text: str, kind: str, key, before, after, version=None):
         super().__init__(text)
+        self.version = version
+        """The record's version as this step last left it: an undo or redo is refused if a
+        colleague changed the record since (store/versions.py)."""
         self.context = context
         self.kind = kind
         self.key = key
@@ -65,8 +69,15 @@ class SnapshotCommand(QUndoCommand):
 
     def write(self, snapshot) -> None:
         restore = KINDS[self.kind].restore
+
+        def run(session: Session):
+            check_undo(session, self.kind, self.key, self.version)
+            restore(session, self.key, snapshot)
+            session.flush()
+            return record_version(session, self.kind, self.key)
+
         with self.context.precise():
-            self.context.write(lambda session: restore(session, self.key, snapshot))
+            self.version = self.context.write(run)
 
     # QUndoStack calls these when its index moves (push calls redo). History writes
     # first and only then moves the stack, so a refused write leaves the index alone.
@@ -109,11 +120,12 @@ class History(QObject):
             session.flush()
             final_key = key if key is not None else key_of(result)
             box.update(before=before, after=snapshot(session, final_key), key=final_key)
+            box["version"] = record_version(session, kind, final_key)
             return result
 
         with self.context.precise():
             result = self.context.write(run)
-        self.stack.push(SnapshotCommand(self.context, text, kind, box["key"], box["before"], box["after"]))
+        self.stack.push(SnapshotCommand(self.context, text, kind, box["key"], box["before"], box["after"], box["version"]))
         return result
 
     def undo(self) -> bool:
