@@ -242,20 +242,31 @@ class FileOutcome:
 
 # --- preview --------------------------------------------------------------------------
 
-def preview_return(session: Session, path: str | Path, *, today: dt.date | None = None) -> ReturnPreview:
-    """Read, check and compare one file. Never writes; a bad file gives a refused preview."""
+def preview_return(
+    session: Session, path: str | Path, *, today: dt.date | None = None, for_writing: bool = False
+) -> ReturnPreview:
+    """Read, check and compare one file. Never writes; a bad file gives a refused preview.
+
+    ``for_writing``: the plan will be written in this transaction (see :func:`plan_import`).
+    """
     path = Path(path)
     try:
         parsed = read_return(path, today=today)
     except RefusedFile as exc:
         return ReturnPreview(path, refusal=exc)
-    return plan_import(session, parsed)
+    return plan_import(session, parsed, for_writing=for_writing)
 
 
-def plan_import(session: Session, parsed: ParsedReturn) -> ReturnPreview:
+def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = False) -> ReturnPreview:
+    """Compare a read return with the ledger.
+
+    ``for_writing``: on a server, first take the unit's month for this transaction
+    (:func:`zsdesk.store.concurrency.hold_for_import`), so the plan is made on what
+    another import of it, or a lock of the month, committed.
+    """
     preview = ReturnPreview(parsed.path, parsed)
     try:
-        _Planner(session, parsed, preview).plan()
+        _Planner(session, parsed, preview, for_writing=for_writing).plan()
     except RefusedFile as exc:
         preview.refusal = exc
         preview._work = None
@@ -289,7 +300,8 @@ class _New(str):
 
 
 class _Planner:
-    def __init__(self, session: Session, parsed: ParsedReturn, preview: ReturnPreview):
+    def __init__(self, session: Session, parsed: ParsedReturn, preview: ReturnPreview, *, for_writing: bool = False):
+        self.for_writing = for_writing
         self.session = session
         self.parsed = parsed
         self.preview = preview
@@ -308,6 +320,10 @@ class _Planner:
         if parsed.county and county and parsed.county != county:
             raise self.refuse(f"这是“{quote(parsed.county)}”的月报，而本台账是“{county}”的")
         period = parsed.period
+        if self.for_writing:
+            from ..store.concurrency import hold_for_import
+
+            hold_for_import(session, unit.id, period)
         locked = session.scalar(
             select(MonthLock.id).where(
                 MonthLock.unit_id == unit.id, MonthLock.year == period.year, MonthLock.month == period.month
@@ -718,7 +734,7 @@ def apply_return(session: Session, preview: ReturnPreview, *, by: str | None = N
     """
     if preview.refusal:
         raise preview.refusal
-    fresh = plan_import(session, preview.parsed)
+    fresh = plan_import(session, preview.parsed, for_writing=True)
     if fresh.refusal:
         raise fresh.refusal
     write_import(session, fresh, by=by)
@@ -875,18 +891,26 @@ def store_explanations(session: Session, preview: ReturnPreview) -> int:
 def import_returns(
     ledger: Ledger, paths: Iterable[str | Path], *, today: dt.date | None = None, by: str | None = None
 ) -> list[FileOutcome]:
-    """Import files one transaction each; a refused file changes nothing and the rest go on."""
+    """Import files one transaction each; a refused file changes nothing and the rest go on.
+
+    On a server each file's transaction is run again when it lost a deadlock or a
+    serialization failure to another writer (:func:`zsdesk.store.concurrency.run_action`).
+    """
+    from ..store.concurrency import run_action
+
     outcomes = []
     for path in paths:
         path = Path(path)
-        with ledger.begin() as session:
-            preview = preview_return(session, path, today=today)
+
+        def one_file(session: Session) -> FileOutcome:
+            preview = preview_return(session, path, today=today, for_writing=True)
             if preview.refused:
-                outcomes.append(FileOutcome(path, "refused", preview))
-                continue
+                return FileOutcome(path, "refused", preview)
             status = "unchanged" if preview.already_imported else "imported"
             write_import(session, preview, by=by)
-        outcomes.append(FileOutcome(path, status, preview))
+            return FileOutcome(path, status, preview)
+
+        outcomes.append(run_action(ledger, one_file))
     return outcomes
 
 
