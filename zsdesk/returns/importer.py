@@ -262,8 +262,27 @@ def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = F
 
     ``for_writing``: on a server, first take the unit's month for this transaction
     (:func:`zsdesk.store.concurrency.hold_for_import`), so the plan is made on what
-    another import of it, or a lock of the month, committed.
+    another import of it, or a lock of the month, committed. Investors the plan would
+    create are then taken by name (:func:`zsdesk.store.concurrency.hold_names`) and the
+    plan made again: another unit's import creating the same investor at the same time
+    is waited for and its investor linked, not created twice.
     """
+    preview = _plan(session, parsed, for_writing)
+    if not for_writing:
+        return preview
+    from ..store.concurrency import hold_names
+
+    held: set[str] = set()
+    while preview._work is not None:
+        names = {values["name"] for values in preview._work.new_investors.values()} - held
+        if not names or not hold_names(session, names):
+            break
+        held |= names
+        preview = _plan(session, parsed, for_writing)
+    return preview
+
+
+def _plan(session: Session, parsed: ParsedReturn, for_writing: bool) -> ReturnPreview:
     preview = ReturnPreview(parsed.path, parsed)
     try:
         _Planner(session, parsed, preview, for_writing=for_writing).plan()

@@ -21,7 +21,9 @@ rollback):
   write is wholly before the lock or refused after it;
 * a *unit-and-month* key, exclusive: an import of a unit's return for a month
   (:func:`hold_for_import`) and locking/unlocking that month (:func:`hold_for_lock`), so
-  two imports of one unit's month, or an import and a lock of it, run one after the other.
+  two imports of one unit's month, or an import and a lock of it, run one after the other;
+* a *name* key, exclusive: an investor an import is about to create (:func:`hold_names`),
+  so two units' returns naming the same new investor create it once.
 
 A wait longer than :data:`LOCK_TIMEOUT_MS` gives one Chinese message
 (:class:`UnitBusy`) instead of waiting for ever.
@@ -33,6 +35,7 @@ transaction back), runs it again from the start, a bounded number of times.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import time
@@ -67,6 +70,7 @@ LOCK_NOT_AVAILABLE = "55P03"
 # cannot meet another program's small integers on a shared server).
 _UNIT_SPACE = 0x7A73 << 48
 _IMPORT_SPACE = 0x7A74 << 48
+_NAME_SPACE = 0x7A75 << 48
 
 
 def unit_key(unit_id: int) -> int:
@@ -129,6 +133,22 @@ def hold_for_lock(session: Session, unit_id: int, period: YearMonth) -> None:
         [import_key(unit_id, period), unit_key(unit_id)],
         f"{name}的台账正在由另一位工作人员导入或修改，{period.chinese}暂时不能锁定或解锁，请稍后再试",
     )
+
+
+def name_key(name: str) -> int:
+    """The advisory key of a record's name (an investor's): 48 bits of its BLAKE2 hash."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=6).digest()
+    return _NAME_SPACE | int.from_bytes(digest, "big")
+
+
+def hold_names(session: Session, names) -> bool:
+    """Take records about to be created, by name, for this transaction (sorted, so two
+    imports taking overlapping names cannot deadlock). False on a file (nothing to take)."""
+    if not _is_server(session):
+        return False
+    keys = sorted({name_key(n) for n in names})
+    _take(session, keys, "另一位工作人员正在导入含有相同客商的月报，请稍后再试")
+    return True
 
 
 # -- retries ----------------------------------------------------------------------------------
