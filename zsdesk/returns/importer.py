@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.periods import YearMonth
@@ -275,11 +275,24 @@ def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = F
     held: set[str] = set()
     while preview._work is not None:
         names = {values["name"] for values in preview._work.new_investors.values()} - held
-        if not names or not hold_names(session, names):
+        if not names:
+            break
+        before = _investors_named(session, names)
+        if not hold_names(session, names):
             break
         held |= names
+        if _investors_named(session, names) == before:
+            break  # nobody created one of them meanwhile: the plan stands
         preview = _plan(session, parsed, for_writing)
     return preview
+
+
+def _investors_named(session: Session, names: set[str]) -> int:
+    ordered = sorted(names)
+    return sum(
+        session.scalar(select(func.count(Investor.id)).where(Investor.name.in_(ordered[i : i + CHUNK])))
+        for i in range(0, len(ordered), CHUNK)
+    )
 
 
 def _plan(session: Session, parsed: ParsedReturn, for_writing: bool) -> ReturnPreview:
