@@ -268,9 +268,10 @@ def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = F
     is waited for and its investor linked, not created twice.
     """
     preview = _plan(session, parsed, for_writing)
-    if not for_writing:
+    from ..store.concurrency import hold_names, is_server
+
+    if not (for_writing and is_server(session)):  # a file has one writer
         return preview
-    from ..store.concurrency import hold_names
 
     held: set[str] = set()
     while preview._work is not None:
@@ -278,8 +279,7 @@ def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = F
         if not names:
             break
         before = _investors_named(session, names)
-        if not hold_names(session, names):
-            break
+        hold_names(session, names)
         held |= names
         if _investors_named(session, names) == before:
             break  # nobody created one of them meanwhile: the plan stands

@@ -87,7 +87,8 @@ class UnitBusy(LedgerLocked):
     """Another writer held the unit (or its month) longer than :data:`LOCK_TIMEOUT_MS`."""
 
 
-def _is_server(session: Session) -> bool:
+def is_server(session: Session) -> bool:
+    """Whether the session's ledger is on a database server (several writers)."""
     return session.get_bind().dialect.name == "postgresql"
 
 
@@ -116,7 +117,7 @@ def _take(session: Session, keys: list[int], busy_message: str) -> None:
 def hold_for_import(session: Session, unit_id: int, period: YearMonth) -> None:
     """Before an import plans its writes: wait for (and keep out) any other import or
     lock of this unit's month. A no-op on a file."""
-    if not _is_server(session):
+    if not is_server(session):
         return
     name = _unit_name(session, unit_id)
     _take(session, [import_key(unit_id, period)], f"{name}{period.chinese}的月报正在由另一位工作人员导入，请稍后再试")
@@ -125,7 +126,7 @@ def hold_for_import(session: Session, unit_id: int, period: YearMonth) -> None:
 def hold_for_lock(session: Session, unit_id: int, period: YearMonth) -> None:
     """Before locking or unlocking a unit's month: wait until every write in flight to the
     unit (an import, an editor's save) has committed or rolled back. A no-op on a file."""
-    if not _is_server(session):
+    if not is_server(session):
         return
     name = _unit_name(session, unit_id)
     _take(
@@ -144,7 +145,7 @@ def name_key(name: str) -> int:
 def hold_names(session: Session, names) -> bool:
     """Take records about to be created, by name, for this transaction (sorted, so two
     imports taking overlapping names cannot deadlock). False on a file (nothing to take)."""
-    if not _is_server(session):
+    if not is_server(session):
         return False
     keys = sorted({name_key(n) for n in names})
     _take(session, keys, "另一位工作人员正在导入含有相同客商的月报，请稍后再试")
