@@ -262,18 +262,25 @@ def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = F
 
     ``for_writing``: on a server, first take the unit's month for this transaction
     (:func:`zsdesk.store.concurrency.hold_for_import`), so the plan is made on what
-    another import of it, or a lock of the month, committed. Investors the plan would
-    create are then taken by name (:func:`zsdesk.store.concurrency.hold_names`) and the
-    plan made again: another unit's import creating the same investor at the same time
-    is waited for and its investor linked, not created twice.
+    another import of it, or a lock of the month, committed. Before that, the investors
+    the return names that the ledger does not hold are taken by name
+    (:func:`zsdesk.store.concurrency.hold_names`): another unit's import creating the same
+    investor at the same time is waited for and its investor linked, not created twice.
+    (One the plan still creates — a name the ledger holds under another unit — is taken
+    after planning, and the plan made again if it appeared meanwhile.)
     """
-    preview = _plan(session, parsed, for_writing)
     from ..store.concurrency import hold_names, is_server
 
     if not (for_writing and is_server(session)):  # a file has one writer
-        return preview
-
-    held: set[str] = set()
+        return _plan(session, parsed, for_writing)
+    # The investors the return names that the ledger has under no unit will be created:
+    # take them before planning, so the plan is made once, on what another import of
+    # them committed.
+    held = _names_in(parsed)
+    held -= _existing_names(session, held)
+    if held:
+        hold_names(session, held)
+    preview = _plan(session, parsed, for_writing)
     while preview._work is not None:
         names = {values["name"] for values in preview._work.new_investors.values()} - held
         if not names:
@@ -285,6 +292,20 @@ def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = F
             break  # nobody created one of them meanwhile: the plan stands
         preview = _plan(session, parsed, for_writing)
     return preview
+
+
+def _names_in(parsed: ParsedReturn) -> set[str]:
+    names = {inv.values["name"] for inv in parsed.investors.values()}
+    names |= {p.investor_name for p in parsed.projects if p.investor_name}
+    names |= {v.investor_name for v in parsed.visits if v.investor_name}
+    return {n for n in names if n}
+
+
+def _existing_names(session: Session, names: set[str]) -> set[str]:
+    ordered, found = sorted(names), set()
+    for i in range(0, len(ordered), CHUNK):
+        found.update(session.scalars(select(Investor.name).where(Investor.name.in_(ordered[i : i + CHUNK])).distinct()))
+    return found
 
 
 def _investors_named(session: Session, names: set[str]) -> int:

@@ -99,11 +99,13 @@ def _unit_name(session: Session, unit_id: int) -> str:
     return unit.name if unit is not None else str(unit_id)
 
 
-def _take(session: Session, keys: list[int], busy_message: str) -> None:
-    """Take exclusive advisory locks in this transaction, waiting at most LOCK_TIMEOUT_MS each."""
+def _take(session: Session, keys: list[int], busy_message: str, *, patience: int = 1) -> None:
+    """Take exclusive advisory locks in this transaction, waiting at most
+    ``patience`` × LOCK_TIMEOUT_MS for each."""
     connection = session.connection()
     previous = connection.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
-    connection.execute(text("SELECT set_config('lock_timeout', :value, true)"), {"value": f"{int(LOCK_TIMEOUT_MS)}ms"})
+    timeout = f"{int(LOCK_TIMEOUT_MS * patience)}ms"
+    connection.execute(text("SELECT set_config('lock_timeout', :value, true)"), {"value": timeout})
     try:
         for key in keys:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
@@ -148,7 +150,9 @@ def hold_names(session: Session, names) -> bool:
     if not is_server(session):
         return False
     keys = sorted({name_key(n) for n in names})
-    _take(session, keys, "另一位工作人员正在导入含有相同客商的月报，请稍后再试")
+    # Another unit's whole import may come first (it names the same new investor): a
+    # longer wait than for one's own unit's month, which only a second import of it holds.
+    _take(session, keys, "另一位工作人员正在导入含有相同客商的月报，请稍后再试", patience=6)
     return True
 
 
