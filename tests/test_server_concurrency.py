@@ -314,3 +314,27 @@ def test_another_connections_insert_is_not_audited_under_this_clerks_name(county
     assert len(mine) == 2 and len(theirs) == 2
     assert mine <= audited
     assert not (theirs & audited)
+
+
+def test_an_import_kept_waiting_says_so_in_one_chinese_line_and_writes_nothing(county, tmp_path, monkeypatch, capsys):
+    from zsdesk.returns import export_return
+    from zsdesk.store.copying import dump
+
+    ledger, unit, pid, _ = county
+    with ledger.read() as s:
+        path = export_return(s, "甲镇", MARCH, tmp_path / "甲镇.xlsx", today=dt.date(2026, 4, 2)).path
+    with ledger.begin() as s:  # the county changed since: the return would write
+        s.scalar(select(FundRecord).where(FundRecord.month == 3)).amount = Decimal("99")
+    before = dump(ledger)
+    monkeypatch.setattr(concurrency, "LOCK_TIMEOUT_MS", 300)
+    with ledger.Session() as other:  # another staff member importing 甲镇's March
+        other.begin()
+        concurrency.hold_for_import(other, unit, MARCH)
+        status = main(["import-returns", "--db", ledger.url, str(path)])
+        other.rollback()
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "甲镇2026年3月的月报正在由另一位工作人员导入，请稍后再试" in err
+    assert dump(ledger) == before
+    assert main(["import-returns", "--db", ledger.url, str(path)]) == 0  # once it is free
+    assert march_amount(ledger) == Decimal("120.5")
