@@ -97,6 +97,22 @@ SPECS = [
         9,
         "空 PySide6 窗口 / a bare PySide6 window",
     ),
+    Spec(
+        "server_progress",
+        "服务器上的 load_progress（大县复制到 PostgreSQL）/ load_progress on the county copied to a PostgreSQL server",
+        "ms",
+        Target("ratio", 1.5),
+        15,
+        "同样的汇总，一条 psycopg GROUP BY 语句 / the same sums as one raw GROUP BY through psycopg",
+    ),
+    Spec(
+        "server_import_clients",
+        "20份月报由4个客户端同时导入服务器 / 20 returns imported into a server by 4 clients at once",
+        "ms",
+        Target("ratio", 1.0),
+        15,
+        "同样20份由1个客户端依次导入 / the same 20 returns imported by 1 client",
+    ),
 ]
 
 KEYS = [spec.key for spec in SPECS]

@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import figures_gui, figures_ledger, figures_returns, figures_store
+from . import figures_gui, figures_ledger, figures_returns, figures_server, figures_store
 from .county import DEFAULT_CACHE, ROOT, County, demo_county
 from .figures import KEYS, SPECS
 from .measure import ERROR, NOT_YET_BUILT, Figure, NotYetBuilt
@@ -47,6 +47,24 @@ class Run:
     quick: bool
     work_dir: Path
     _window: object = field(default=None, repr=False)
+    _server: object = field(default=None, repr=False)
+
+    def server(self):
+        """The throwaway PostgreSQL cluster of the server figures (started on first use);
+        raises figures_server.Unavailable where there is none."""
+        if self._server is None:
+            try:
+                self._server = figures_server.Server()
+            except figures_server.Unavailable as exc:
+                self._server = exc
+        if isinstance(self._server, Exception):
+            raise self._server
+        return self._server
+
+    def stop_server(self) -> None:
+        if isinstance(self._server, figures_server.Server):
+            self._server.stop()
+        self._server = None
 
     def window(self):
         """One main window on the county, shared by the in-process GUI figures."""
@@ -79,7 +97,27 @@ def _measurers():
         "ledger_preview": lambda f, r: figures_ledger.preview_figure(f, r.work_dir, r.plan.heavy, r.quick),
         "ledger_import": lambda f, r: figures_ledger.import_figure(f, r.work_dir, r.plan.heavy, r.quick),
         "peak_memory": _peak_memory,
+        "server_progress": _on_server(lambda f, s, r: figures_server.progress_figure(f, s, r.county, r.plan.fast)),
+        "server_import_clients": _on_server(
+            lambda f, s, r: figures_server.import_clients_figure(
+                f, s, r.county, r.work_dir, 1 if r.quick else r.plan.heavy, returns=8 if r.quick else figures_returns.RETURNS
+            )
+        ),
     }
+
+
+def _on_server(measurer):
+    """A server figure: skipped, saying why, where PostgreSQL is not installed."""
+
+    def measure_on_server(figure: Figure, run: Run) -> None:
+        try:
+            server = run.server()
+        except figures_server.Unavailable as exc:
+            figures_server.skip(figure, str(exc))
+            return
+        measurer(figure, server, run)
+
+    return measure_on_server
 
 
 def _peak_memory(figure: Figure, run: Run) -> None:
@@ -159,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                 figures.append(figure)
         finally:
             run.close()
+            run.stop_server()
         diagnostics = []
         if not args.no_diagnostics and not only:
             diagnostics = figures_store.open_diagnostics(county, plan.diagnostics)

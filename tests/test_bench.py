@@ -44,7 +44,10 @@ def test_quick_bench_reports_every_figure(tmp_path):
     figures = {f["key"]: f for f in document["figures"]}
     assert list(figures) == KEYS  # every figure of the issue, in the issue's order
     for key, figure in figures.items():
-        assert figure["status"] in ("measured", "not yet built"), (key, figure["status"], figure["note"])
+        assert figure["status"] in ("measured", "not yet built", "skipped"), (key, figure["status"], figure["note"])
+        if figure["status"] == "skipped":  # only the server figures, where PostgreSQL is not installed
+            assert key.startswith("server_") and ("PostgreSQL" in figure["note"] or "psycopg" in figure["note"]), key
+            continue
         if figure["status"] == "not yet built":
             assert figure["note"], key  # says what is missing
             assert figure["median"] is None and figure["pass"] is None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..store import audit, backup, locks
+from ..store.concurrency import run_action
 from ..store.db import open_ledger
 from ..store.server import display_url, is_url
 from ..store.settings import county_name
@@ -197,11 +198,13 @@ def run_lock(args) -> int:
     period = parse_month(args.month)
     ledger = open_ledger(args.db)
     try:
-        with ledger.begin() as session:
+        def lock_them(session):
             units = _units(session, args)
             for unit in units:
                 locks.lock_month(session, unit.id, period, reason=args.reason)
-            names = "、".join(u.name for u in units)
+            return "、".join(u.name for u in units)
+
+        names = run_action(ledger, lock_them)
     finally:
         ledger.close()
     print(f"已锁定{period.chinese}：{names}")
@@ -212,9 +215,12 @@ def run_unlock(args) -> int:
     period = parse_month(args.month)
     ledger = open_ledger(args.db)
     try:
-        with ledger.begin() as session:
+        def unlock_it(session):
             unit = find_unit(session, args.unit)
             locks.unlock_month(session, unit.id, period, args.reason)
+            return unit
+
+        unit = run_action(ledger, unlock_it)
     finally:
         ledger.close()
     print(f"已解锁{unit.name}{period.chinese}（原因：{args.reason.strip()}）")

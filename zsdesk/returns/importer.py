@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..domain.periods import YearMonth
@@ -242,20 +242,84 @@ class FileOutcome:
 
 # --- preview --------------------------------------------------------------------------
 
-def preview_return(session: Session, path: str | Path, *, today: dt.date | None = None) -> ReturnPreview:
-    """Read, check and compare one file. Never writes; a bad file gives a refused preview."""
+def preview_return(
+    session: Session, path: str | Path, *, today: dt.date | None = None, for_writing: bool = False
+) -> ReturnPreview:
+    """Read, check and compare one file. Never writes; a bad file gives a refused preview.
+
+    ``for_writing``: the plan will be written in this transaction (see :func:`plan_import`).
+    """
     path = Path(path)
     try:
         parsed = read_return(path, today=today)
     except RefusedFile as exc:
         return ReturnPreview(path, refusal=exc)
-    return plan_import(session, parsed)
+    return plan_import(session, parsed, for_writing=for_writing)
 
 
-def plan_import(session: Session, parsed: ParsedReturn) -> ReturnPreview:
+def plan_import(session: Session, parsed: ParsedReturn, *, for_writing: bool = False) -> ReturnPreview:
+    """Compare a read return with the ledger.
+
+    ``for_writing``: on a server, first take the unit's month for this transaction
+    (:func:`zsdesk.store.concurrency.hold_for_import`), so the plan is made on what
+    another import of it, or a lock of the month, committed. Before that, the investors
+    the return names that the ledger does not hold are taken by name
+    (:func:`zsdesk.store.concurrency.hold_names`): another unit's import creating the same
+    investor at the same time is waited for and its investor linked, not created twice.
+    (One the plan still creates — a name the ledger holds under another unit — is taken
+    after planning, and the plan made again if it appeared meanwhile.)
+    """
+    from ..store.concurrency import hold_names, is_server
+
+    if not (for_writing and is_server(session)):  # a file has one writer
+        return _plan(session, parsed, for_writing)
+    # The investors the return names that the ledger has under no unit will be created:
+    # take them before planning, so the plan is made once, on what another import of
+    # them committed.
+    held = _names_in(parsed)
+    held -= _existing_names(session, held)
+    if held:
+        hold_names(session, held)
+    preview = _plan(session, parsed, for_writing)
+    while preview._work is not None:
+        names = {values["name"] for values in preview._work.new_investors.values()} - held
+        if not names:
+            break
+        before = _investors_named(session, names)
+        hold_names(session, names)
+        held |= names
+        if _investors_named(session, names) == before:
+            break  # nobody created one of them meanwhile: the plan stands
+        preview = _plan(session, parsed, for_writing)
+    return preview
+
+
+def _names_in(parsed: ParsedReturn) -> set[str]:
+    names = {inv.values["name"] for inv in parsed.investors.values()}
+    names |= {p.investor_name for p in parsed.projects if p.investor_name}
+    names |= {v.investor_name for v in parsed.visits if v.investor_name}
+    return {n for n in names if n}
+
+
+def _existing_names(session: Session, names: set[str]) -> set[str]:
+    ordered, found = sorted(names), set()
+    for i in range(0, len(ordered), CHUNK):
+        found.update(session.scalars(select(Investor.name).where(Investor.name.in_(ordered[i : i + CHUNK])).distinct()))
+    return found
+
+
+def _investors_named(session: Session, names: set[str]) -> int:
+    ordered = sorted(names)
+    return sum(
+        session.scalar(select(func.count(Investor.id)).where(Investor.name.in_(ordered[i : i + CHUNK])))
+        for i in range(0, len(ordered), CHUNK)
+    )
+
+
+def _plan(session: Session, parsed: ParsedReturn, for_writing: bool) -> ReturnPreview:
     preview = ReturnPreview(parsed.path, parsed)
     try:
-        _Planner(session, parsed, preview).plan()
+        _Planner(session, parsed, preview, for_writing=for_writing).plan()
     except RefusedFile as exc:
         preview.refusal = exc
         preview._work = None
@@ -289,7 +353,8 @@ class _New(str):
 
 
 class _Planner:
-    def __init__(self, session: Session, parsed: ParsedReturn, preview: ReturnPreview):
+    def __init__(self, session: Session, parsed: ParsedReturn, preview: ReturnPreview, *, for_writing: bool = False):
+        self.for_writing = for_writing
         self.session = session
         self.parsed = parsed
         self.preview = preview
@@ -308,6 +373,10 @@ class _Planner:
         if parsed.county and county and parsed.county != county:
             raise self.refuse(f"这是“{quote(parsed.county)}”的月报，而本台账是“{county}”的")
         period = parsed.period
+        if self.for_writing:
+            from ..store.concurrency import hold_for_import
+
+            hold_for_import(session, unit.id, period)
         locked = session.scalar(
             select(MonthLock.id).where(
                 MonthLock.unit_id == unit.id, MonthLock.year == period.year, MonthLock.month == period.month
@@ -718,7 +787,7 @@ def apply_return(session: Session, preview: ReturnPreview, *, by: str | None = N
     """
     if preview.refusal:
         raise preview.refusal
-    fresh = plan_import(session, preview.parsed)
+    fresh = plan_import(session, preview.parsed, for_writing=True)
     if fresh.refusal:
         raise fresh.refusal
     write_import(session, fresh, by=by)
@@ -885,18 +954,26 @@ def store_explanations(session: Session, preview: ReturnPreview) -> int:
 def import_returns(
     ledger: Ledger, paths: Iterable[str | Path], *, today: dt.date | None = None, by: str | None = None
 ) -> list[FileOutcome]:
-    """Import files one transaction each; a refused file changes nothing and the rest go on."""
+    """Import files one transaction each; a refused file changes nothing and the rest go on.
+
+    On a server each file's transaction is run again when it lost a deadlock or a
+    serialization failure to another writer (:func:`zsdesk.store.concurrency.run_action`).
+    """
+    from ..store.concurrency import run_action
+
     outcomes = []
     for path in paths:
         path = Path(path)
-        with ledger.begin() as session:
-            preview = preview_return(session, path, today=today)
+
+        def one_file(session: Session) -> FileOutcome:
+            preview = preview_return(session, path, today=today, for_writing=True)
             if preview.refused:
-                outcomes.append(FileOutcome(path, "refused", preview))
-                continue
+                return FileOutcome(path, "refused", preview)
             status = "unchanged" if preview.already_imported else "imported"
             write_import(session, preview, by=by)
-        outcomes.append(FileOutcome(path, status, preview))
+            return FileOutcome(path, status, preview)
+
+        outcomes.append(run_action(ledger, one_file))
     return outcomes
 
 

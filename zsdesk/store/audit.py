@@ -405,22 +405,40 @@ def _model_of(statement):
     return _MODELS.get(getattr(table, "name", None))
 
 
-def _rows(connection, table, where, ids=None) -> dict:
-    """The rows (by primary key) that ``where`` or ``ids`` select, as dicts of Python values."""
+def _rows(connection, table, where, ids=None, *, lock: bool = False) -> dict:
+    """The rows (by primary key) that ``where`` or ``ids`` select, as dicts of Python values;
+    ``lock``: locked for this transaction as they are read (SELECT … FOR UPDATE)."""
     key = _primary_key(table)
     found = {}
     if ids is not None:
         ids = sorted(set(ids))
         for start in range(0, len(ids), _CHUNK):
-            for row in connection.execute(select(*table.c).where(key.in_(ids[start : start + _CHUNK]))).mappings():
+            query = select(*table.c).where(key.in_(ids[start : start + _CHUNK])).order_by(key)
+            for row in connection.execute(query.with_for_update() if lock else query).mappings():
                 found[row[key.key]] = dict(row)
         return found
     query = select(*table.c)
     if where is not None:
         query = query.where(where)
+    if lock:
+        query = query.order_by(key).with_for_update()
     for row in connection.execute(query).mappings():
         found[row[key.key]] = dict(row)
     return found
+
+
+def _inserted_ids(state, statement, key):
+    """Run an INSERT so that it returns its new keys: (the caller's result, the keys)."""
+    returning = list(getattr(statement, "_returning", ()) or ())
+    names = [getattr(column, "key", None) for column in returning]
+    if not returning:
+        frozen = state.invoke_statement(statement=statement.returning(key)).freeze()
+        return frozen(), [row[0] for row in frozen().all()]
+    frozen = state.invoke_statement().freeze()
+    if key.key in names:
+        at = names.index(key.key)
+        return frozen(), [row[at] for row in frozen().all()]
+    raise AssertionError(f"{key.table.name}: an INSERT … RETURNING without its key cannot be audited")
 
 
 def _primary_key(table):
@@ -478,11 +496,18 @@ def _audited_bulk(state, session: Session, model):
     params = state.parameters
     by_key = isinstance(params, list) and where is None and params and key.key in params[0]
     changes: list[tuple[str, dict | None, dict | None]] = []
+    server = connection.dialect.name == "postgresql"
     if state.is_insert:
         integer_key = key.key == "id"
-        before_max = connection.execute(select(func.max(key))).scalar() or 0 if integer_key else None
-        result = state.invoke_statement()
-        if integer_key:
+        if integer_key and server:
+            # Other connections insert at the same time: "ids above the largest" would
+            # take their rows for ours. The ids come back from this INSERT itself.
+            result, ids = _inserted_ids(state, statement, key)
+            after = _rows(connection, table, None, ids)
+            changes = [("insert", None, row) for row in after.values()]
+        elif integer_key:  # a file has one writer: the new ids are those above the largest
+            before_max = connection.execute(select(func.max(key))).scalar() or 0
+            result = state.invoke_statement()
             after = _rows(connection, table, key > before_max)
             changes = [("insert", None, row) for row in after.values()]
         else:
@@ -490,13 +515,15 @@ def _audited_bulk(state, session: Session, model):
             changes = [("insert", None, dict(row)) for row in rows]
     elif state.is_delete:
         ids = [p[key.key] for p in params] if by_key else None
-        before = _rows(connection, table, where, ids)
+        # On a server the rows are locked as they are read: another writer's change
+        # cannot come between this reading and the statement and be taken for ours.
+        before = _rows(connection, table, where, ids, lock=server)
         result = state.invoke_statement()
         still = _rows(connection, table, None, list(before)) if before else {}
         changes = [("delete", row, None) for k, row in before.items() if k not in still]
     else:
         ids = [p[key.key] for p in params] if by_key else None
-        before = _rows(connection, table, where, ids)
+        before = _rows(connection, table, where, ids, lock=server)
         result = state.invoke_statement()
         after = _rows(connection, table, None, list(before)) if before else {}
         changes = [("update", before[k], after[k]) for k in before if k in after]

@@ -73,6 +73,9 @@ def is_locked(session: Session, unit_id: int, period: YearMonth) -> bool:
 def lock_month(session: Session, unit_id: int, period: YearMonth, *, by: str | None = None, reason: str = "") -> MonthLock:
     """Lock a unit's month (idempotent: an already locked month stays as it was)."""
     unit = _unit(session, unit_id)
+    from .concurrency import hold_for_lock
+
+    hold_for_lock(session, unit.id, period)  # on a server: after the unit's writes in flight
     existing = session.scalar(
         select(MonthLock).where(MonthLock.unit_id == unit.id, MonthLock.year == period.year, MonthLock.month == period.month)
     )
@@ -93,6 +96,9 @@ def unlock_month(session: Session, unit_id: int, period: YearMonth, reason: str,
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(f"解锁{unit.name}{period.chinese}必须说明原因", "reason")
+    from .concurrency import hold_for_lock
+
+    hold_for_lock(session, unit.id, period)
     lock = session.scalar(
         select(MonthLock).where(MonthLock.unit_id == unit.id, MonthLock.year == period.year, MonthLock.month == period.month)
     )
@@ -123,6 +129,15 @@ def refuse_if_locked(session: Session, unit_id: int, period: YearMonth, what: st
     if is_locked(session, unit_id, period):
         unit = _unit(session, unit_id)
         raise MonthLocked(_message(unit.name, period, what), None, unit_id, period)
+
+
+def refused_by_trigger() -> MonthLocked:
+    """A change a month-lock trigger refused (plain SQL, or a lock taken while it was in
+    flight): the words :func:`zsdesk.store.db.explain_database_error` gives on a file."""
+    return MonthLocked(
+        "该单位该月已锁定（月报已报出），不能修改其中的到位资金或项目阶段日期。"
+        "如确需修改，请先说明原因解锁该月。"
+    )
 
 
 def _message(unit_name: str, period: YearMonth, what: str, project: str = "") -> str:

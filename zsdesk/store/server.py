@@ -14,8 +14,9 @@ file's identity. On a server:
 * connection errors a clerk or the IT office can act on come out in one Chinese line.
 
 Month locks are enforced by the sessions' ORM hooks (:mod:`zsdesk.store.locks`) and the
-audit trail is recorded (:mod:`zsdesk.store.audit`) exactly as on a file; the SQLite
-TEMP triggers that also stop plain SQL have no server counterpart yet.
+audit trail is recorded (:mod:`zsdesk.store.audit`) exactly as on a file; in place of the
+SQLite TEMP triggers, triggers stored on the server (migration 0003,
+:mod:`zsdesk.store.concurrency`) stop plain SQL and writes racing a lock.
 """
 
 from __future__ import annotations
@@ -154,6 +155,10 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
     message = str(orig)
     lower = message.lower()
     sqlstate = getattr(orig, "sqlstate", None) or ""
+    from .locks import TRIGGER_MESSAGE, refused_by_trigger
+
+    if TRIGGER_MESSAGE in message:  # the server's month-lock triggers (migration 0003)
+        return refused_by_trigger()
     if "password authentication failed" in lower or sqlstate == "28P01":
         return ServerLoginFailed(f"数据库服务器拒绝登录：用户名或密码不对{where}")
     if "no password supplied" in lower:

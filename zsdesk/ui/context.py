@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..errors import KnownError
+from ..store.concurrency import run_action
 from ..store.db import Ledger, explain_database_error
 from ..store.projects import TOUCHED
 
@@ -55,10 +56,17 @@ class AppContext(QObject):
         comes out as a Chinese KnownError; the transaction is rolled back either way.
         """
         touched = None
+
+        def body(session: Session) -> T:
+            nonlocal touched
+            outcome = action(session)
+            touched = session.info.pop(TOUCHED, None)
+            return outcome
+
         try:
-            with self.ledger.begin() as session:
-                result = action(session)
-                touched = session.info.pop(TOUCHED, None)
+            # On a server, run again when another writer's deadlock or serialization
+            # failure rolled it back (the file has one writer: one run).
+            result = run_action(self.ledger, body)
         except DBAPIError as exc:
             known = explain_database_error(exc, self.ledger.path)
             if known is None:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_record_versions_staff'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
