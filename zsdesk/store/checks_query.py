@@ -122,13 +122,17 @@ def load_facts(
         .order_by(FollowUp.id),
         Project.unit_id,
     )
-    facts.follow_ups = [FollowUpFacts(*row) for row in session.execute(follow_ups.execution_options(yield_per=5_000))]
+    same = shared.setdefault
+    facts.follow_ups = [
+        FollowUpFacts(fid, project_id, same(day, day), same(due, due), done, same(step, step))
+        for fid, project_id, day, due, done, step in session.execute(follow_ups.execution_options(yield_per=5_000))
+    ]
 
     visits = select(Visit.id, Visit.date, Visit.investor_id, Visit.unit_id, Visit.project_id).order_by(Visit.id)
     if month_given:
         visits = visits.where(Visit.date >= YearMonth(period.year, 1).first_day, Visit.date <= period.last_day)
     facts.visits = [
-        VisitFacts(vid, day, investor_id, unit_names.get(unit_id), project_id)
+        VisitFacts(vid, same(day, day), investor_id, unit_names.get(unit_id), project_id)
         for vid, day, investor_id, unit_id, project_id in session.execute(scoped(visits, Visit.unit_id))
     ]
 
