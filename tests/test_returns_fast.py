@@ -269,3 +269,49 @@ def test_the_trail_keeps_the_time_as_sqlalchemy_stored_it(county_at):
         (when, "张三", 8, None, "含'引号'与%号"),
     ]
     assert at_when == [7, 8]
+
+
+# --- one backup for a run of imports ------------------------------------------------------
+
+
+@pytest.mark.file_only
+def test_a_run_of_imports_is_preceded_by_one_backup_of_the_state_before_it(exported, county_at):
+    from zsdesk.store import backup
+
+    county = county_at("run")
+    before = _ledger_rows(county)
+    first, second = exported
+    # The first file alone: its own copy.
+    assert [o.status for o in import_returns(county, [first], today=TODAY)] == ["imported"]
+    copies = [c for c in backup.list_backups(county.path, contents=False) if c.reason == "import"]
+    assert len(copies) == 1
+    after_first = _ledger_rows(county)
+    # Then the first again (unchanged: nothing written, no copy) and the second: one copy,
+    # taken before the second file's writes, holding the state after the first import.
+    outcomes = import_returns(county, [first, second], today=TODAY)
+    assert [o.status for o in outcomes] == ["unchanged", "imported"]
+    copies = sorted(
+        (c for c in backup.list_backups(county.path, contents=False) if c.reason == "import"), key=lambda c: c.path.name
+    )
+    assert len(copies) == 2
+    from zsdesk.store.db import open_ledger
+
+    with open_ledger(copies[-1].path, readonly=True) as copy:
+        assert _ledger_rows(copy)["projects"] == after_first["projects"]
+    assert after_first["projects"] != before["projects"]
+
+
+@pytest.mark.file_only
+def test_two_new_returns_in_one_run_make_one_copy_from_before_both(exported, county_at):
+    from zsdesk.store import backup
+    from zsdesk.store.db import open_ledger
+
+    county = county_at("both")
+    before = _ledger_rows(county)
+    assert [o.status for o in import_returns(county, exported, today=TODAY)] == ["imported", "imported"]
+    copies = [c for c in backup.list_backups(county.path, contents=False) if c.reason == "import"]
+    assert len(copies) == 1
+    with open_ledger(copies[0].path, readonly=True) as copy:
+        held = _ledger_rows(copy)
+    assert held["projects"] == before["projects"] and held["fund_records"] == before["fund_records"]
+    assert len(_ledger_rows(county)["projects"]) > len(before["projects"])
