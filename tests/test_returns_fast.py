@@ -285,18 +285,18 @@ def test_a_run_of_imports_is_preceded_by_one_backup_of_the_state_before_it(expor
     assert [o.status for o in import_returns(county, [first], today=TODAY)] == ["imported"]
     copies = [c for c in backup.list_backups(county.path, contents=False) if c.reason == "import"]
     assert len(copies) == 1
+    first_copy = copies[0].path
     after_first = _ledger_rows(county)
     # Then the first again (unchanged: nothing written, no copy) and the second: one copy,
     # taken before the second file's writes, holding the state after the first import.
     outcomes = import_returns(county, [first, second], today=TODAY)
     assert [o.status for o in outcomes] == ["unchanged", "imported"]
-    copies = sorted(
-        (c for c in backup.list_backups(county.path, contents=False) if c.reason == "import"), key=lambda c: c.path.name
-    )
-    assert len(copies) == 2
+    copies = [c.path for c in backup.list_backups(county.path, contents=False) if c.reason == "import"]
+    assert len(copies) == 2 and first_copy in copies
+    [second_copy] = [path for path in copies if path != first_copy]
     from zsdesk.store.db import open_ledger
 
-    with open_ledger(copies[-1].path, readonly=True) as copy:
+    with open_ledger(second_copy, readonly=True) as copy:
         assert _ledger_rows(copy)["projects"] == after_first["projects"]
     assert after_first["projects"] != before["projects"]
 
