@@ -64,7 +64,7 @@ PUSHED_STAGES = (Stage.NEGOTIATING, Stage.SIGNED, Stage.LANDED, Stage.UNDER_CONS
 # ---------------------------------------------------------------- facts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectFacts:
     id: int
     code: str
@@ -87,7 +87,7 @@ class ProjectFacts:
         return self.dates.get(stage)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FundFacts:
     """One month's funds arrived for a project (only the ones the fund rules look at)."""
 
@@ -101,7 +101,7 @@ class FundFacts:
         return YearMonth(self.year, self.month)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUpFacts:
     id: int
     project_id: int
@@ -111,7 +111,7 @@ class FollowUpFacts:
     next_step: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VisitFacts:
     id: int
     date: dt.date
@@ -120,7 +120,7 @@ class VisitFacts:
     project_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InvestorFacts:
     id: int
     name: str
@@ -130,7 +130,7 @@ class InvestorFacts:
     registered_on: dt.date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventFacts:
     id: int
     name: str
@@ -139,7 +139,7 @@ class EventFacts:
     """The organising unit; None for the county bureau (县招商局)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitFacts:
     id: int
     name: str
@@ -186,11 +186,21 @@ class CheckFacts:
             self._by_id = {p.id: p for p in self.projects}
         return self._by_id.get(project_id)
 
+    _refs: dict[int, "RecordRef"] = field(default_factory=dict, repr=False, compare=False)
+
+    def ref(self, p: ProjectFacts) -> "RecordRef":
+        """The project's record reference, one object for all its findings (a project of
+        a large file is named by three or four findings; a reference is immutable)."""
+        found = self._refs.get(p.id)
+        if found is None:
+            found = self._refs[p.id] = project_ref(p)
+        return found
+
 
 # ---------------------------------------------------------------- findings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordRef:
     """The record a finding points at."""
 
@@ -207,7 +217,7 @@ class RecordRef:
     """What the GUI opens on a double-click: ('project', id) or ('investor', id)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acknowledgement:
     rule: str
     record_key: str
@@ -216,7 +226,7 @@ class Acknowledgement:
     at: dt.datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     level: Level
@@ -308,7 +318,7 @@ def project_rule(rule_id: str, level: Level, title: str):
             for p in facts.projects:
                 message = fn(p, facts)
                 if message:
-                    yield message, project_ref(p)
+                    yield message, facts.ref(p)
 
         rule(rule_id, level, title)(over_projects)
         return fn
@@ -476,7 +486,7 @@ def _duplicate_project_name(facts: CheckFacts):
         name = "".join(p.name.split())
         first = seen.setdefault((p.unit, name), p)
         if first is not p:
-            yield f"{p.unit}有两个同名项目“{p.name}”（编码 {first.code} 与 {p.code}）：是否重复登记？", project_ref(p)
+            yield f"{p.unit}有两个同名项目“{p.name}”（编码 {first.code} 与 {p.code}）：是否重复登记？", facts.ref(p)
 
 
 @rule("negative_funds", Level.ERROR, "到位资金为负数")
@@ -541,7 +551,7 @@ def _no_recent_follow_up(facts: CheckFacts):
         if silent <= FOLLOW_UP_SILENCE_DAYS:
             continue
         since = "最近一次跟踪服务" if followed == activity else f"进入{p.stage.label}阶段"
-        yield f"“{p.name}”（{p.stage.label}）自{since}（{_day(activity)}）已{silent}天没有跟踪服务记录", project_ref(p)
+        yield f"“{p.name}”（{p.stage.label}）自{since}（{_day(activity)}）已{silent}天没有跟踪服务记录", facts.ref(p)
 
 
 @rule("visit_without_investor", Level.WARNING, "考察对接没有客商")

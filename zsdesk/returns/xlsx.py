@@ -27,7 +27,10 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, WorkSheetParser
+from lxml import etree as lxml_etree
+from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, FORMULA_TAG, INLINE_STRING, ROW_TAG, WorkSheetParser
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.xml.functions import iterparse
 
@@ -94,7 +97,7 @@ def _caused_by_forbidden_xml(exc: BaseException | None) -> bool:
 
 
 # What openpyxl and the XML parser raise on a file that is not what it claims to be.
-DAMAGE = (zipfile.BadZipFile, zlib.error, ParseError, KeyError, ValueError, TypeError, EOFError, OSError, IndexError, AttributeError)
+DAMAGE = (zipfile.BadZipFile, zlib.error, ParseError, lxml_etree.Error, KeyError, ValueError, TypeError, EOFError, OSError, IndexError, AttributeError)
 
 
 def check_workbook_file(path: Path, *, max_rows: int = DEFAULT_MAX_ROWS, what: str = "月报") -> str:
@@ -332,7 +335,7 @@ def sheet_rows(place: Place, workbook, sheet: str, limit: int, width: int, *, va
 def _present_rows(ws: ReadOnlyWorksheet, width: int, values_only: bool) -> Iterator[tuple[int, tuple]]:
     """The rows written in the sheet's XML, as (number, cells ``width`` wide)."""
     with ws._get_source() as source:
-        parser = WorkSheetParser(
+        parser = _RowParser(
             source,
             ws._shared_strings,
             data_only=ws.parent.data_only,
@@ -340,8 +343,84 @@ def _present_rows(ws: ReadOnlyWorksheet, width: int, values_only: bool) -> Itera
             date_formats=ws.parent._date_formats,
             timedelta_formats=ws.parent._timedelta_formats,
         )
-        for number, cells in parser.parse():
+        for number, cells in parser.rows():
             yield number, ws._get_row(cells, 1, width, values_only)
+
+
+_T_TAG = "{%s}t" % SHEET_MAIN_NS
+_R_TAG = "{%s}r" % SHEET_MAIN_NS
+
+
+def _inline_text(node) -> str:
+    """An inline string's text, as ``openpyxl.cell.text.Text.from_tree(node).content``
+    gives it (the plain ``<t>`` and the ``<t>`` of each rich-text run; phonetic runs
+    left out), without building openpyxl's descriptor objects for every cell."""
+    plain = None
+    runs = []
+    for child in node:
+        if child.tag == _T_TAG:
+            plain = child.text
+        elif child.tag == _R_TAG:
+            text = None
+            for part in child:
+                if part.tag == _T_TAG:
+                    text = part.text
+            if text is not None:
+                runs.append(text)
+    if plain is not None:
+        runs.insert(0, plain)
+    return "".join(runs)
+
+
+class _RowParser(WorkSheetParser):
+    """openpyxl's sheet parser, the rows only, parsed by lxml.
+
+    openpyxl streams a read-only sheet through defusedxml's iterparse, whose element
+    handlers are Python; the import of a return spent a third of its time there and
+    another third building a ``Text`` object per inline-string cell. lxml parses in C
+    (python-docx depends on it, so it is always installed). Entities cannot reach it:
+    :func:`check_members` refused any ``<!DOCTYPE`` or ``<!ENTITY`` in the file before
+    this runs, and the parser neither loads a DTD, resolves entities nor goes online.
+    Cells are read by openpyxl's own ``parse_cell`` (numbers, dates by style, shared
+    strings, booleans, formulas), an inline string's text by :func:`_inline_text`.
+    """
+
+    def rows(self) -> Iterator[tuple[int, list[dict]]]:
+        events = lxml_etree.iterparse(
+            self.source,
+            events=("end",),
+            tag=ROW_TAG,
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        for _event, element in events:
+            yield self.parse_row(element)
+            # Keep the tree from growing: the row and the rows before it are done.
+            element.clear()
+            parent = element.getparent()
+            while element.getprevious() is not None:
+                del parent[0]
+
+    def parse_cell(self, element):
+        if element.get("t") != "inlineStr" or self.rich_text or element.find(FORMULA_TAG) is not None:
+            return super().parse_cell(element)
+        style_id = element.get("s", 0)
+        if style_id:
+            style_id = int(style_id)
+        coordinate = element.get("r")
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        child = element.find(INLINE_STRING)
+        if child is None:
+            return {"row": row, "column": column, "value": None, "data_type": "inlineStr", "style_id": style_id}
+        return {"row": row, "column": column, "value": _inline_text(child), "data_type": "s", "style_id": style_id}
 
 
 # --- one cell --------------------------------------------------------------------------

@@ -99,8 +99,10 @@ def load_facts(
         .order_by(Project.id),
         Project.unit_id,
     )
-    for row in session.execute(query):
-        facts.projects.append(project_facts(row, unit_names, row.funds_total))
+    # Streamed (yield_per): the driver's rows are not all buffered beside the facts.
+    shared: dict = {}
+    for row in session.execute(query.execution_options(yield_per=2_000)):
+        facts.projects.append(project_facts(row, unit_names, row.funds_total, shared))
 
     # Only the fund rows the fund rules judge: negative ones, and months after today's.
     now = YearMonth.of(today)
@@ -120,13 +122,17 @@ def load_facts(
         .order_by(FollowUp.id),
         Project.unit_id,
     )
-    facts.follow_ups = [FollowUpFacts(*row) for row in session.execute(follow_ups)]
+    same = shared.setdefault
+    facts.follow_ups = [
+        FollowUpFacts(fid, project_id, same(day, day), same(due, due), done, same(step, step))
+        for fid, project_id, day, due, done, step in session.execute(follow_ups.execution_options(yield_per=5_000))
+    ]
 
     visits = select(Visit.id, Visit.date, Visit.investor_id, Visit.unit_id, Visit.project_id).order_by(Visit.id)
     if month_given:
         visits = visits.where(Visit.date >= YearMonth(period.year, 1).first_day, Visit.date <= period.last_day)
     facts.visits = [
-        VisitFacts(vid, day, investor_id, unit_names.get(unit_id), project_id)
+        VisitFacts(vid, same(day, day), investor_id, unit_names.get(unit_id), project_id)
         for vid, day, investor_id, unit_id, project_id in session.execute(scoped(visits, Visit.unit_id))
     ]
 
@@ -194,26 +200,57 @@ PROJECT_COLUMNS = (
 """What the rules read of a project: columns, not whole objects (50,000 of them load fast)."""
 
 
-def project_facts(p, unit_names: dict[int, str], total: Decimal | int) -> ProjectFacts:
-    """Facts of a project from a row of PROJECT_COLUMNS (or a Project)."""
-    stage = _STAGES.get(p.stage, Stage.PLANNED)
+def project_facts(p, unit_names: dict[int, str], total: Decimal | int, shared: dict | None = None) -> ProjectFacts:
+    """Facts of a project from a row of PROJECT_COLUMNS (or a Project).
+
+    ``shared``: a dict kept across the rows of one load, in which equal dates and
+    texts (a leader's name, a responsible unit) are one object — 50,000 projects'
+    facts in a third less memory. Only values whose equal copies are interchangeable:
+    dates and text, not Decimals (12.5 and 12.5000 are equal and print differently).
+    """
+    same = shared.setdefault if shared is not None else _itself
+    dates = {}
+    for s, field in STAGE_DATE_FIELDS.items():
+        day = getattr(p, field)
+        if day is not None:  # ProjectFacts.date() gives None for a stage not in dates
+            dates[s] = same(day, day)
+    declared_on = p.declared_on
+    leader, responsible = p.liaison_leader or "", p.responsible_unit or ""
     return ProjectFacts(
         id=p.id,
         code=p.code,
         name=p.name,
         unit=unit_names.get(p.unit_id, ""),
-        stage=stage,
-        dates={s: getattr(p, field) for s, field in STAGE_DATE_FIELDS.items()},
-        planned_investment=p.planned_investment or Decimal(0),
+        stage=_STAGES.get(p.stage, Stage.PLANNED),
+        dates=dates,
+        planned_investment=_planned(p.planned_investment, shared),
         funds_total=_as_wan(total),
         zhejiang_return=bool(p.zhejiang_return),
         declared=bool(p.declared),
-        declared_on=p.declared_on,
+        declared_on=declared_on if declared_on is None else same(declared_on, declared_on),
         carried_over=bool(p.carried_over),
-        liaison_leader=p.liaison_leader or "",
-        responsible_unit=p.responsible_unit or "",
+        liaison_leader=same(leader, leader),
+        responsible_unit=same(responsible, responsible),
         investor_id=p.investor_id,
     )
+
+
+def _itself(value, _default):
+    return value
+
+
+_ZERO = Decimal(0)
+
+
+def _planned(value: Decimal | None, shared: dict | None) -> Decimal:
+    """The planned investment, equal amounts one object: the Money column gives every
+    amount with four decimals, so equal ones print alike (keyed apart from the texts
+    and days, which an amount never equals)."""
+    if not value:
+        return _ZERO
+    if shared is None:
+        return value
+    return shared.setdefault(("wan", value), value)
 
 
 def _reported_targets(session: Session, year: int, units: set[str]) -> dict:

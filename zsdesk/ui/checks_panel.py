@@ -43,6 +43,8 @@ FINDING_ROLE = Qt.ItemDataRole.UserRole + 11
 LEVEL_COLORS = {Level.ERROR: "#c62828", Level.WARNING: "#b45309", Level.HINT: "#546e7a"}
 EXPLAINED_COLOR = "#2e7d32"
 MONTHS_OFFERED = 24
+KEEP_FINDINGS_HIDDEN = 5_000
+"""Findings kept while the tab is not shown (more are found again when it is shown)."""
 
 
 class FindingsModel(QAbstractTableModel):
@@ -254,6 +256,7 @@ class ChecksPanel(QWidget):
         self.window_ = window
         self.context = window.context
         self._dirty = True
+        self._released_selection: tuple[str, str] | None = None
         self.explain_dialog: ExplainDialog | None = None
 
         self.unit_combo = QComboBox(self)
@@ -393,6 +396,7 @@ class ChecksPanel(QWidget):
 
     def reload(self) -> None:
         selected = self.selected()
+        kept, self._released_selection = self._released_selection, None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with self.context.read() as session:
@@ -407,6 +411,8 @@ class ChecksPanel(QWidget):
         self._show_summary(findings)
         if selected is not None:
             self.select_key(selected.key)
+        elif kept is not None:
+            self.select_key(kept)
         self._selection_changed()
 
     def _show_summary(self, findings: list[Finding]) -> None:
@@ -440,6 +446,18 @@ class ChecksPanel(QWidget):
         super().showEvent(event)
         if self._dirty:
             self.reload()
+
+    def hideEvent(self, event) -> None:
+        """Another tab shown: a whole county's findings (80,000 on the large demo, some
+        40 MB with their messages) are let go and found again when this tab is shown;
+        a few are kept, as is everything when the window is only minimised."""
+        super().hideEvent(event)
+        if event.spontaneous() or self.model.rowCount() <= KEEP_FINDINGS_HIDDEN:
+            return
+        selected = self.selected()
+        self._released_selection = selected.key if selected is not None else None
+        self.model.set_findings([])
+        self._dirty = True
 
     def _scope_changed(self) -> None:
         self.reload()
