@@ -100,7 +100,7 @@ def register(sub) -> None:
 
 def _server_snapshot(url: str, out: str | None) -> int:
     """A server's backup: one consistent snapshot copied into a new ledger file."""
-    from ..store.copying import copy_ledger
+    from ..store.copying import snapshot_to_file
 
     if not out:
         raise InputError(
@@ -112,14 +112,7 @@ def _server_snapshot(url: str, out: str | None) -> int:
         raise InputError(f"备份文件已存在，不会覆盖：{target}")
     source = open_for_reading(url)
     try:
-        copy = open_ledger(target, create=True)
-        try:
-            result = copy_ledger(source, copy)
-        except BaseException:
-            copy.close()
-            target.unlink(missing_ok=True)
-            raise
-        copy.close()
+        result = snapshot_to_file(source, target)
     finally:
         source.close()
     print(f"已备份：{target}（{result.total} 条记录，可作为普通台账文件打开）")

@@ -48,6 +48,17 @@ WRITING_ACTIONS = (
 """Actions that change the ledger: disabled while it is open read-only."""
 LEDGER_FREE_ACTIONS = ("newLedgerAction", "openLedgerAction", "quitAction", "aboutAction")
 """Actions that work with no ledger open (while one opens, or after it could not be)."""
+BUREAU_ACTIONS = (
+    "starterFilesAction",
+    "importReturnsAction",
+    "exportSummaryAction",
+    "exportTargetsAction",
+    "bulletinAction",
+    "staffNamesAction",
+)
+"""The bureau's own work (starter files, importing and consolidating returns, the targets
+grid it hands out, the bulletin, staff names on its server): not shown in a township's
+own file, whose clerk has none of it to do."""
 
 
 CORE_TAB_TITLES = (("projects", "项目"), ("investors", "客商"), ("targets", "目标任务"), ("events", "招商活动"))
@@ -152,6 +163,7 @@ class MainWindow(QMainWindow):
             self._finish_attach()
 
     def _finish_attach(self) -> None:
+        self.apply_owner()  # the extensions' actions are in now
         self._restore_last_tab()
         self.context.ledger_changed.connect(self.apply_read_only)
         self.apply_read_only()
@@ -618,8 +630,18 @@ class MainWindow(QMainWindow):
                 **ledger_counts(session),
             }
 
+    def apply_owner(self, own_unit: str | None = None) -> None:
+        """A township's own file shows the township's menus: the bureau's actions
+        (:data:`BUREAU_ACTIONS`) are hidden there and shown in the county's file."""
+        if own_unit is None:
+            own_unit = self.ledger_summary()["own_unit"]
+        for action in self.findChildren(QAction):
+            if action.objectName() in BUREAU_ACTIONS:
+                action.setVisible(not own_unit)
+
     def _refresh_title(self) -> None:
         summary = self.ledger_summary()
+        self.apply_owner(summary["own_unit"])  # the file's owner can change (设置 → 本台账属于)
         path = Path(self.context.ledger.path)
         owner = summary["own_unit"] or summary["county"]
         name = self.context.ledger.path if getattr(self.context.ledger, "is_server", False) else path.name
