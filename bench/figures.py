@@ -106,6 +106,13 @@ SPECS = [
         "同样的汇总，一条 psycopg GROUP BY 语句 / the same sums as one raw GROUP BY through psycopg",
     ),
     Spec(
+        "server_projects_first_rows",
+        "服务器上的项目标签页：显示首批行 / projects tab on the server: first rows shown",
+        "ms",
+        Target("max", 150),
+        15,
+    ),
+    Spec(
         "server_import_clients",
         "20份月报由4个客户端同时导入服务器 / 20 returns imported into a server by 4 clients at once",
         "ms",

@@ -104,6 +104,21 @@ class Server:
         self.cluster.stop()
 
 
+def projects_first_rows_figure(figure: Figure, server: Server, county: County, runs: int) -> None:
+    """The file's figure (bench/figures_gui.py) on the same county copied to the server: the
+    window on the server's URL, its projects tab reloaded until the first rows are painted."""
+    from types import SimpleNamespace
+
+    from . import figures_gui
+
+    window = figures_gui.Window(SimpleNamespace(path=server.county(county)))
+    try:
+        figures_gui.projects_first_rows_figure(figure, window, runs)
+    finally:
+        window.close()
+    figure.note = "在 PostgreSQL 上 / on PostgreSQL: " + figure.note
+
+
 def _libpq(url: str) -> str:
     from sqlalchemy.engine import make_url
 

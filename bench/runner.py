@@ -98,6 +98,9 @@ def _measurers():
         "ledger_import": lambda f, r: figures_ledger.import_figure(f, r.work_dir, r.plan.heavy, r.quick),
         "peak_memory": _peak_memory,
         "server_progress": _on_server(lambda f, s, r: figures_server.progress_figure(f, s, r.county, r.plan.fast)),
+        "server_projects_first_rows": _on_server(
+            lambda f, s, r: figures_server.projects_first_rows_figure(f, s, r.county, r.plan.fast)
+        ),
         "server_import_clients": _on_server(
             lambda f, s, r: figures_server.import_clients_figure(
                 f, s, r.county, r.work_dir, 1 if r.quick else r.plan.heavy, returns=8 if r.quick else figures_returns.RETURNS
