@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..errors import ValidationError
-from .enums import FILM_CULTURE_INDUSTRY, PIPELINE, Indicator, Stage, _Labelled
+from .enums import FILM_CULTURE_INDUSTRY, PIPELINE, STAGE_DATE_FIELDS, Indicator, Stage, _Labelled
 from .money import format_wan
 from .periods import YearMonth
 
@@ -62,6 +62,37 @@ PUSHED_STAGES = (Stage.NEGOTIATING, Stage.SIGNED, Stage.LANDED, Stage.UNDER_CONS
 
 
 # ---------------------------------------------------------------- facts
+
+
+class StageDates(tuple):
+    """A project's stage dates, read like the dict it replaces (``get``, ``items``):
+    one slot per stage in :data:`STAGE_DATE_FIELDS`'s order, None where there is no
+    date. A tuple of eight is 104 bytes where the dict was 230 to 360 (issue 18: the
+    whole-file checks hold 50,000 projects' facts at their peak)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, dates: Mapping[Stage, dt.date | None]) -> "StageDates":
+        return cls(dates.get(stage) for stage in _DATED_STAGES)
+
+    def get(self, stage: Stage, default=None):
+        index = _STAGE_SLOT.get(stage)
+        value = None if index is None else tuple.__getitem__(self, index)
+        return default if value is None else value
+
+    def items(self) -> list[tuple[Stage, dt.date]]:
+        return [(stage, day) for stage, day in zip(_DATED_STAGES, self) if day is not None]
+
+    def keys(self) -> list[Stage]:
+        return [stage for stage, _day in self.items()]
+
+    def __repr__(self) -> str:
+        return f"StageDates({dict(self.items())!r})"
+
+
+_DATED_STAGES = tuple(STAGE_DATE_FIELDS)
+_STAGE_SLOT = {stage: i for i, stage in enumerate(_DATED_STAGES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -726,10 +757,26 @@ def run_rules(
         for finding in r.find(facts):
             ack = acknowledgements.get(finding.key)
             findings.append(replace(finding, acknowledgement=ack) if ack else finding)
-    findings.sort(
-        key=lambda f: (f.level.severity, order.get(f.record.unit, len(order)), f.rule, f.record.key)
-    )
+    # Most serious first, then by unit, rule and record: stable sorts from the least
+    # significant key up give the order of one sort by the tuple, without a tuple per
+    # finding (80,000 of them on a large county, ~6 MB at the checks' peak).
+    findings.sort(key=_record_key)
+    findings.sort(key=_rule_of)
+    findings.sort(key=lambda f: order.get(f.record.unit, len(order)))
+    findings.sort(key=_severity)
     return findings
+
+
+def _record_key(f: Finding) -> str:
+    return f.record.key
+
+
+def _rule_of(f: Finding) -> str:
+    return f.rule
+
+
+def _severity(f: Finding) -> int:
+    return f.level.severity
 
 
 def blocking(findings: Iterable[Finding]) -> list[Finding]:
