@@ -244,8 +244,19 @@ class RecordRef:
     label: str
     """What a person calls it: the project's name, the unit's name…"""
     unit: str | None = None
-    opens: tuple[str, int] | None = None
-    """What the GUI opens on a double-click: ('project', id) or ('investor', id)."""
+    target: tuple[str, int] | str | None = None
+    """What the GUI opens on a double-click (see :attr:`opens`); :data:`ITSELF` for the
+    record itself, so that 50,000 projects' references hold no tuple each."""
+
+    @property
+    def opens(self) -> tuple[str, int] | None:
+        """('project', id) or ('investor', id): what a double-click opens; None: nothing."""
+        target = self.target
+        return (self.kind, self.id) if target is ITSELF else target
+
+
+ITSELF = "itself"
+"""A RecordRef's target when the record it names is what opens."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +312,7 @@ class Finding:
 
 
 def project_ref(p: ProjectFacts, key: str | None = None) -> RecordRef:
-    return RecordRef(key or f"project:{p.code}", "project", p.id, p.name, p.unit, ("project", p.id))
+    return RecordRef(key or f"project:{p.code}", "project", p.id, p.name, p.unit, ITSELF)
 
 
 def unit_ref(u: UnitFacts) -> RecordRef:
@@ -608,7 +619,7 @@ def _visit_in_future(facts: CheckFacts):
 
 
 def _investor_ref(i: InvestorFacts) -> RecordRef:
-    return RecordRef(f"investor:{i.id}", "investor", i.id, i.name, i.unit, ("investor", i.id))
+    return RecordRef(f"investor:{i.id}", "investor", i.id, i.name, i.unit, ITSELF)
 
 
 @rule("film_production_not_film", Level.WARNING, "影视制作企业产业不符")
