@@ -121,3 +121,20 @@ def test_stage_dates_read_as_the_dict_they_replace(demo_ledger):
     assert checked > len(facts.projects)  # projects with several dates were read
     assert StageDates.of({Stage.SIGNED: dt.date(2026, 1, 5)}).get(Stage.SIGNED) == dt.date(2026, 1, 5)
     assert StageDates.of({}).get(Stage.PLANNED, "none") == "none"
+
+
+@pytest.mark.file_only
+def test_projects_are_found_by_id_in_either_order(demo_ledger):
+    """CheckFacts.project finds by bisection when the ids ascend (as load_facts reads
+    them) and by a dict otherwise; a project's findings share one reference either way."""
+    with demo_ledger.read() as session:
+        facts = checks_query.load_facts(session, today=TODAY)
+    projects = facts.projects
+    assert [p.id for p in projects] == sorted(p.id for p in projects)
+    shuffled = checks_query.load_facts.__globals__["CheckFacts"](period=facts.period, today=TODAY)
+    shuffled.projects = list(reversed(projects))
+    for each in (facts, shuffled):
+        for p in projects:
+            assert each.project(p.id) is p
+            assert each.ref(p) is each.ref(p) and each.ref(p).opens == ("project", p.id)
+        assert each.project(max(p.id for p in projects) + 1) is None and each.project(None) is None
