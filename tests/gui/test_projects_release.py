@@ -86,7 +86,8 @@ def test_rows_are_let_go_while_hidden_and_come_back_as_left(empty_window, qtbot,
     count_text = tab.count_label.text()
 
     _click_tab(qtbot, window, "checks")
-    assert tab.released and tab.model.total_count() == 0  # let go while not shown
+    qtbot.waitUntil(lambda: tab.released)
+    assert tab.model.total_count() == 0  # let go while not shown
     # A project saved meanwhile is not patched into the empty table...
     _add_projects(window, ["白云物流园"])
     assert tab.model.total_count() == 0
@@ -112,6 +113,7 @@ def test_a_small_files_rows_stay_while_another_tab_shows(empty_window, qtbot):
     _click_tab(qtbot, window, "projects")
     before = _shown_names(tab)
     _click_tab(qtbot, window, "checks")
+    qtbot.wait(50)
     assert not tab.released and _shown_names(tab) == before
     _click_tab(qtbot, window, "projects")
     assert _shown_names(tab) == before
@@ -127,4 +129,5 @@ def test_the_window_closing_keeps_the_rows(empty_window, qtbot, monkeypatch):
     tab = window.projects_tab
     _click_tab(qtbot, window, "projects")
     window.hide()
+    qtbot.wait(50)
     assert not tab.released and tab.model.total_count() == len(NAMES)

@@ -7,6 +7,7 @@ from operator import attrgetter
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, Signal
+from shiboken6 import isValid
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -505,11 +506,18 @@ class ProjectsTab(QWidget):
 
     def hideEvent(self, event) -> None:
         """Another tab shown: a large file's rows are let go (the filters, the sort and
-        the selected project are kept) and read again when this tab is shown. Minimising
-        or closing the window keeps them."""
+        the selected project are kept) and read again when this tab is shown. Minimising,
+        hiding or closing the window keeps them. Decided on the next turn of the event
+        loop: while the window is being destroyed nothing but this tab may be touched."""
         super().hideEvent(event)
-        if event.spontaneous() or not self.main_window.isVisible():
-            return  # minimised, or the window itself closing: not another tab
+        if not event.spontaneous():
+            QTimer.singleShot(0, self._release_if_hidden)
+
+    def _release_if_hidden(self) -> None:
+        if not (isValid(self) and isValid(self.main_window)):
+            return
+        if self.isVisible() or not self.main_window.isVisible():
+            return  # shown again, or the whole window hidden: not another tab
         if self.model.total_count() <= KEEP_ROWS_HIDDEN and not self.loading:
             return
         self.release_rows()
