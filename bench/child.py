@@ -70,6 +70,16 @@ def _started() -> None:
 def _patch_exec_for_memory() -> None:
     from PySide6.QtWidgets import QApplication
 
+    # Importing PySide6 installs its import hook, which reads the source of every module
+    # imported after it into linecache (its ``__feature__`` scan). ``zsdesk --db`` imports
+    # PySide6 only in run_app and turns the scan off there at once; importing it here,
+    # before zsdesk's command line imports SQLAlchemy, had the scan keep SQLAlchemy's
+    # sources (~18 MB, 190,000 lines) that a clerk's zsdesk never holds. Turned off as
+    # zsdesk does, so the child measures the program's own memory.
+    from zsdesk.ui.feature_scan import skip_feature_scan
+
+    skip_feature_scan()
+
     def exec_once(*_args, **_kwargs):
         from zsdesk.ui.startup_report import wait_filled
 

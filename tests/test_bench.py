@@ -67,3 +67,20 @@ def test_quick_bench_reports_every_figure(tmp_path):
     for figure in document["figures"]:
         assert figure["title"] in result.stdout
     assert {d["key"] for d in document["diagnostics"]} >= {"open_ledger", "quick_check", "revision_scan"}
+
+
+def test_the_memory_child_does_not_keep_sources_zsdesk_never_reads():
+    """The memory child imports PySide6 before zsdesk's command line imports SQLAlchemy;
+    PySide6's import hook then read every later module's source into linecache (~18 MB
+    on the large county's run), which ``zsdesk --db`` never does (it imports PySide6 in
+    run_app and turns that scan off at once). The child turns it off the same way."""
+    script = (
+        "import linecache, bench.child as c\n"
+        "c._patch_exec_for_memory()\n"
+        "import sqlalchemy.orm\n"
+        "print(sum('/sqlalchemy/' in name for name in linecache.cache))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "0"

@@ -85,3 +85,56 @@ def test_shared_facts_give_the_same_findings(demo_ledger, monkeypatch):
         if p.liaison_leader:
             leaders[p.liaison_leader].add(id(p.liaison_leader))
     assert leaders and all(len(ids) == 1 for ids in leaders.values())
+
+
+def test_findings_come_in_the_order_of_one_sort_by_the_whole_key(demo_ledger):
+    """run_rules sorts in stable passes (no key tuple per finding): the order must be the
+    one sort by (severity, unit's place, rule, record key) gives."""
+    with demo_ledger.read() as session:
+        facts = checks_query.load_facts(session, today=TODAY)
+        findings = run_rules(facts, checks_query.acknowledgements(session))
+    order = {u.name: i for i, u in enumerate(facts.units)}
+    expected = sorted(
+        findings, key=lambda f: (f.level.severity, order.get(f.record.unit, len(order)), f.rule, f.record.key)
+    )
+    assert len({f.level for f in findings}) > 1 and len({f.record.unit for f in findings}) > 1
+    assert [f.key for f in findings] == [f.key for f in expected]
+
+
+def test_stage_dates_read_as_the_dict_they_replace(demo_ledger):
+    from zsdesk.domain.checks import StageDates
+    from zsdesk.domain.enums import STAGE_DATE_FIELDS, Stage
+
+    with demo_ledger.read() as session:
+        facts = checks_query.load_facts(session, today=TODAY)
+        from zsdesk.store.models import Project
+
+        projects = {p.id: p for p in session.query(Project)}
+    checked = 0
+    for p in facts.projects:
+        row = projects[p.id]
+        as_dict = {s: getattr(row, f) for s, f in STAGE_DATE_FIELDS.items() if getattr(row, f) is not None}
+        assert isinstance(p.dates, StageDates)
+        assert dict(p.dates.items()) == as_dict
+        assert all(p.date(s) == as_dict.get(s) for s in Stage)
+        checked += len(as_dict)
+    assert checked > len(facts.projects)  # projects with several dates were read
+    assert StageDates.of({Stage.SIGNED: dt.date(2026, 1, 5)}).get(Stage.SIGNED) == dt.date(2026, 1, 5)
+    assert StageDates.of({}).get(Stage.PLANNED, "none") == "none"
+
+
+@pytest.mark.file_only
+def test_projects_are_found_by_id_in_either_order(demo_ledger):
+    """CheckFacts.project finds by bisection when the ids ascend (as load_facts reads
+    them) and by a dict otherwise; a project's findings share one reference either way."""
+    with demo_ledger.read() as session:
+        facts = checks_query.load_facts(session, today=TODAY)
+    projects = facts.projects
+    assert [p.id for p in projects] == sorted(p.id for p in projects)
+    shuffled = checks_query.load_facts.__globals__["CheckFacts"](period=facts.period, today=TODAY)
+    shuffled.projects = list(reversed(projects))
+    for each in (facts, shuffled):
+        for p in projects:
+            assert each.project(p.id) is p
+            assert each.ref(p) is each.ref(p) and each.ref(p).opens == ("project", p.id)
+        assert each.project(max(p.id for p in projects) + 1) is None and each.project(None) is None

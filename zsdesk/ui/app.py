@@ -185,6 +185,9 @@ def run_app(args) -> int:
     screenshot = getattr(args, "screenshot", None)
     if screenshot and not (getattr(args, "db", None) or getattr(args, "demo", False)):
         raise KnownError("截图需要用 --db 指定台账文件（或用 --demo）")
+    from ..memory import limit_arenas
+
+    limit_arenas()  # before Qt or the opener starts a thread (zsdesk/memory.py)
     app = _application(offscreen=bool(screenshot))
     from .main_window import MainWindow
 

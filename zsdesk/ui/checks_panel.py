@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ..domain.checks import MIN_EXPLANATION_CHARS, Finding, Level, blocking, real_characters, summary
 from ..domain.periods import YearMonth
 from ..errors import KnownError
+from ..memory import give_back
 from ..store import settings as keys
 from ..store.checks_query import acknowledge, run_checks, withdraw
 from ..store.units import unit_names
@@ -397,6 +398,9 @@ class ChecksPanel(QWidget):
     def reload(self) -> None:
         selected = self.selected()
         kept, self._released_selection = self._released_selection, None
+        # The old findings go before the new ones are made (and with them the facts):
+        # a whole county's two sets at once would be the tab's peak.
+        self.model.set_findings([])
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with self.context.read() as session:
@@ -409,6 +413,8 @@ class ChecksPanel(QWidget):
         self._dirty = False
         self.model.set_findings(findings)
         self._show_summary(findings)
+        del findings
+        give_back()  # the facts the rules read are gone: their pages go back to the system
         if selected is not None:
             self.select_key(selected.key)
         elif kept is not None:
@@ -458,6 +464,7 @@ class ChecksPanel(QWidget):
         self._released_selection = selected.key if selected is not None else None
         self.model.set_findings([])
         self._dirty = True
+        give_back()
 
     def _scope_changed(self) -> None:
         self.reload()

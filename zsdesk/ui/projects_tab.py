@@ -7,6 +7,7 @@ from operator import attrgetter
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, Signal
+from shiboken6 import isValid
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +34,7 @@ from ..store.projects import (
 )
 from ..store import settings as keys
 from ..store.units import unit_names
+from ..memory import give_back
 from .table_models import (
     BACKGROUND,
     CENTER,
@@ -51,6 +53,10 @@ FIRST_PAGE = 300
 """Rows read before the window shows, when the whole table is read in the background."""
 LOAD_IN_BACKGROUND_ABOVE = 3000
 """Files with more projects than this load their table in a background thread."""
+KEEP_ROWS_HIDDEN = 3000
+"""Rows kept while another tab is shown; more are let go and read again when the tab is
+shown (issue 18: the large county's 50,000 rows and their search texts, ~40 MB, no
+longer stack under the checks' findings and the dashboard's Matplotlib)."""
 
 OVERDUE_BACKGROUND = QColor("#fde2e1")
 OVERDUE_FOREGROUND = QColor("#a40e0e")
@@ -277,6 +283,9 @@ class ProjectsTab(QWidget):
         self.model = ProjectsModel(self)
         self.model.today = window.today().isoformat()
         self.loading = False
+        self.released = False
+        """The rows were let go while another tab was shown (read again when shown)."""
+        self._released_selection: int | None = None
         self._generation = 0
         self._loaders: list[_RowsLoader] = []
         self._build()
@@ -451,9 +460,11 @@ class ProjectsTab(QWidget):
         self._loaders = [loader for loader in self._loaders if loader.generation != generation]
         if generation != self._generation:
             return
-        self._take_rows(rows)
         self.loading = False
+        self._take_rows(rows)
+        del rows  # the worker's list: only the model's copy stays
         self._update_count()
+        give_back()  # what the worker's read left free in its arena
 
     def _background_failed(self, generation: int, exc) -> None:
         self._loaders = [loader for loader in self._loaders if loader.generation != generation]
@@ -478,15 +489,60 @@ class ProjectsTab(QWidget):
             QCoreApplication.processEvents()
 
     def _take_rows(self, rows) -> None:
-        selected = self.selected_id()
+        # The one selected before the rows were let go, until every row is back (the
+        # view makes the first row of a first page current meanwhile).
+        selected = self._released_selection
+        if selected is None:
+            selected = self.selected_id()
         self.model.today = self.main_window.today().isoformat()
         self.model.set_rows(rows)
         self._fit_once()
         if selected is not None:
             self.select_project(selected)
+        if not self.loading:  # every row is in: it was found now or it is gone
+            self._released_selection = None
+
+    # -- letting go while another tab is shown ------------------------------------------
+
+    def hideEvent(self, event) -> None:
+        """Another tab shown: a large file's rows are let go (the filters, the sort and
+        the selected project are kept) and read again when this tab is shown. Minimising,
+        hiding or closing the window keeps them. Decided on the next turn of the event
+        loop: while the window is being destroyed nothing but this tab may be touched."""
+        super().hideEvent(event)
+        if not event.spontaneous():
+            QTimer.singleShot(0, self._release_if_hidden)
+
+    def _release_if_hidden(self) -> None:
+        if not (isValid(self) and isValid(self.main_window)):
+            return
+        if self.isVisible() or not self.main_window.isVisible():
+            return  # shown again, or the whole window hidden: not another tab
+        if self.model.total_count() <= KEEP_ROWS_HIDDEN and not self.loading:
+            return
+        self.release_rows()
+
+    def release_rows(self) -> None:
+        selected = self.selected_id()
+        if selected is not None:
+            self._released_selection = selected
+        self._cancel_loaders()
+        self._generation += 1
+        self.loading = False
+        self.released = True
+        self.model.set_rows([])
+        give_back()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.released:
+            self.released = False
+            self.reload()
 
     def _on_data_changed(self) -> None:
         """Refresh only the projects a write touched, when it says which; else reload."""
+        if self.released:
+            return  # read again, whole, when the tab is shown
         touched = self.context.last_touched
         if touched is None or self.loading:
             self.reload()

@@ -1,0 +1,133 @@
+"""The projects tab lets go of a large file's rows while another tab is shown (issue 18).
+
+On the large county that is 50,000 rows and their search texts (~40 MB) that would
+otherwise stay under the checks' findings and the dashboard's charts. Back on the tab
+the rows are read again (first page at once, the rest in the background) and the clerk
+finds the table as left: the same sort, the same filters and search, the same project
+selected. The bounds are lowered here so a new file with a few projects shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from PySide6.QtCore import QPoint, Qt
+
+from zsdesk.domain.enums import Stage
+from zsdesk.domain.records import ProjectData
+from zsdesk.store.models import Unit
+from zsdesk.store.projects import save_project
+from zsdesk.ui import projects_tab as projects_module
+from zsdesk.ui.projects_tab import COLUMNS
+
+TODAY = dt.date(2026, 6, 15)
+NAMES = ["云山茶叶园", "磐安药材物流园", "尖山民宿集群", "东阳木雕产业园", "横店影视基地", "南马花园小镇", "千祥工业园"]
+NAME_COLUMN = [c.key for c in COLUMNS].index("name")
+
+
+def _click_tab(qtbot, window, key: str) -> None:
+    bar = window.tabs.tabBar()
+    index = window.tab_keys().index(key)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert window.tabs.currentIndex() == index
+
+
+def _add_projects(window, names: list[str], unit_name: str = "甲镇") -> None:
+    def add(session):
+        unit = session.query(Unit).filter_by(name=unit_name).one()
+        for name in names:
+            data = ProjectData(
+                name=name, unit_id=unit.id, stage=Stage.SIGNED,
+                dates={Stage.PLANNED: dt.date(2025, 9, 1), Stage.SIGNED: dt.date(2025, 11, 1)},
+                planned_investment=Decimal("1200"),
+            )
+            save_project(session, None, data, TODAY)
+
+    window.context.write(add)
+
+
+def _shown_names(tab) -> list[str]:
+    model = tab.model
+    return [model.data(model.index(row, NAME_COLUMN)) for row in range(model.rowCount())]
+
+
+def _selected_name(tab) -> str:
+    index = tab.table.currentIndex()
+    return tab.model.data(tab.model.index(index.row(), NAME_COLUMN)) if index.isValid() else ""
+
+
+def test_rows_are_let_go_while_hidden_and_come_back_as_left(empty_window, qtbot, monkeypatch):
+    monkeypatch.setattr(projects_module, "KEEP_ROWS_HIDDEN", 2)
+    monkeypatch.setattr(projects_module, "LOAD_IN_BACKGROUND_ABOVE", 2)  # back: a first page, then a worker
+    monkeypatch.setattr(projects_module, "FIRST_PAGE", 1)
+    window = empty_window
+    window.show()
+    qtbot.waitExposed(window)
+    _add_projects(window, NAMES)
+    _add_projects(window, ["乙乡花园酒店"], unit_name="乙乡")
+    tab = window.projects_tab
+    _click_tab(qtbot, window, "projects")
+    qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)
+    assert tab.model.total_count() == len(NAMES) + 1
+
+    # The clerk sorts by name (a click on its header), picks 甲镇, searches 园, clicks a row.
+    header = tab.table.horizontalHeader()
+    x = header.sectionViewportPosition(NAME_COLUMN) + header.sectionSize(NAME_COLUMN) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    tab.unit_filter.setCurrentIndex(tab.unit_filter.findData("甲镇"))
+    tab.search.setText("园")
+    before = _shown_names(tab)
+    assert before == sorted(n for n in NAMES if "园" in n)  # sorted, filtered, 乙乡's left out
+    row = before.index("南马花园小镇")
+    rect = tab.table.visualRect(tab.model.index(row, NAME_COLUMN))
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert _selected_name(tab) == "南马花园小镇"
+    count_text = tab.count_label.text()
+
+    _click_tab(qtbot, window, "checks")
+    qtbot.waitUntil(lambda: tab.released)
+    assert tab.model.total_count() == 0  # let go while not shown
+    # A project saved meanwhile is not patched into the empty table...
+    _add_projects(window, ["白云物流园"])
+    assert tab.model.total_count() == 0
+
+    # ...and is there when the clerk comes back: same sort, filters, search and selection.
+    _click_tab(qtbot, window, "projects")
+    qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)
+    assert not tab.released
+    assert tab.model.total_count() == len(NAMES) + 2
+    assert _shown_names(tab) == sorted(before + ["白云物流园"])
+    assert tab.search.text() == "园" and tab.unit_filter.currentData() == "甲镇"
+    assert header.sortIndicatorSection() == NAME_COLUMN
+    assert _selected_name(tab) == "南马花园小镇"
+    assert tab.count_label.text() != count_text and "6 / 9" in tab.count_label.text()
+
+
+def test_a_small_files_rows_stay_while_another_tab_shows(empty_window, qtbot):
+    window = empty_window
+    window.show()
+    qtbot.waitExposed(window)
+    _add_projects(window, NAMES[:3])
+    tab = window.projects_tab
+    _click_tab(qtbot, window, "projects")
+    before = _shown_names(tab)
+    _click_tab(qtbot, window, "checks")
+    qtbot.wait(50)
+    assert not tab.released and _shown_names(tab) == before
+    _click_tab(qtbot, window, "projects")
+    assert _shown_names(tab) == before
+
+
+def test_the_window_closing_keeps_the_rows(empty_window, qtbot, monkeypatch):
+    """Only another tab lets them go: hiding the whole window does not."""
+    monkeypatch.setattr(projects_module, "KEEP_ROWS_HIDDEN", 2)
+    window = empty_window
+    window.show()
+    qtbot.waitExposed(window)
+    _add_projects(window, NAMES)
+    tab = window.projects_tab
+    _click_tab(qtbot, window, "projects")
+    window.hide()
+    qtbot.wait(50)
+    assert not tab.released and tab.model.total_count() == len(NAMES)
