@@ -25,7 +25,7 @@ from pathlib import Path
 from .county import ROOT, County, child_env
 from .figures_returns import _period, _units_by_size
 from .measure import MEASURED, Figure, Timings, time_runs
-from .figures_store import _compare, _floor_actuals, _floor_parameters
+from .figures_store import _compare, _floor_actuals, _floor_parameters, record_alternated
 
 SKIPPED = "skipped"
 CLIENTS = 4
@@ -153,12 +153,7 @@ def progress_figure(figure: Figure, server: Server, county: County, runs: int) -
         def floor_way(_):
             floor_rows.append(connection.execute(PROGRESS_FLOOR_SQL_PG, parameters).fetchall())
 
-        ours, floor = Timings(), Timings()
-        for index in range(runs):  # alternated, so load from elsewhere touches both alike
-            ours += time_runs(zsdesk_way, 1, warmup=0 if index else 1)
-            floor += time_runs(floor_way, 1, warmup=0 if index else 1)
-        figure.record(ours)
-        figure.record(floor, floor=True)
+        record_alternated(figure, zsdesk_way, floor_way, runs)
         mismatches = _compare(tables[-1], _floor_actuals(floor_rows[-1], names))
         if mismatches:
             raise AssertionError(f"floor and load_progress disagree on the server: {mismatches[:5]}")

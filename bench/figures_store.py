@@ -74,6 +74,17 @@ def _floor_actuals(rows, names: dict[int, str]) -> dict:
     return actuals
 
 
+def record_alternated(figure: Figure, ours_way, floor_way, runs: int) -> None:
+    """Time zsdesk's way and the floor's one run each in turn (the first run of each a
+    warm-up), so that a burst of load from elsewhere touches both alike, and record both."""
+    ours, floor = Timings(), Timings()
+    for index in range(runs):
+        ours += time_runs(ours_way, 1, warmup=0 if index else 1)
+        floor += time_runs(floor_way, 1, warmup=0 if index else 1)
+    figure.record(ours)
+    figure.record(floor, floor=True)
+
+
 def progress_figure(figure: Figure, county: County, runs: int) -> None:
     from zsdesk.domain.periods import YearMonth
     from zsdesk.store.db import open_ledger
@@ -97,13 +108,7 @@ def progress_figure(figure: Figure, county: County, runs: int) -> None:
         def floor_way(_):
             floor_rows.append(connection.execute(PROGRESS_FLOOR_SQL, parameters).fetchall())
 
-        # Alternate the two so that a burst of load from elsewhere touches both alike.
-        ours, floor = Timings(), Timings()
-        for index in range(runs):
-            ours += time_runs(zsdesk_way, 1, warmup=0 if index else 1)
-            floor += time_runs(floor_way, 1, warmup=0 if index else 1)
-        figure.record(ours)
-        figure.record(floor, floor=True)
+        record_alternated(figure, zsdesk_way, floor_way, runs)
         mismatches = _compare(tables[-1], _floor_actuals(floor_rows[-1], names))
         if mismatches:
             raise AssertionError(f"floor and load_progress disagree: {mismatches[:5]}")
