@@ -67,9 +67,9 @@ def test_opening_for_the_window_does_not_wait_for_quick_check(county, monkeypatc
     assert ledger.integrity.sound
 
 
-def test_a_write_before_the_verdict_waits_for_it_then_goes_in(county, monkeypatch):
-    held = HeldCheck(monkeypatch)
-    ledger = open_ledger(county, verify="background")
+def clerk_writer(ledger):
+    """A thread (not started) that saves the clerk's name in one action; ``outcome`` gets
+    "saved" or the exception it met."""
     outcome = []
 
     def write():
@@ -80,7 +80,13 @@ def test_a_write_before_the_verdict_waits_for_it_then_goes_in(county, monkeypatc
         except Exception as exc:  # noqa: BLE001
             outcome.append(exc)
 
-    writer = threading.Thread(target=write)
+    return threading.Thread(target=write), outcome
+
+
+def test_a_write_before_the_verdict_waits_for_it_then_goes_in(county, monkeypatch):
+    held = HeldCheck(monkeypatch)
+    ledger = open_ledger(county, verify="background")
+    writer, outcome = clerk_writer(ledger)
     try:
         assert held.started.wait(10)
         writer.start()
@@ -102,17 +108,7 @@ def test_a_write_before_the_verdict_on_a_damaged_file_is_refused_and_nothing_wri
     before = digest(county)
     held = HeldCheck(monkeypatch)
     ledger = open_ledger(county, verify="background")  # opening itself does not notice
-    outcome = []
-
-    def write():
-        try:
-            with ledger.begin() as session:
-                set_setting(session, CLERK_NAME, "张丽")
-            outcome.append("saved")
-        except Exception as exc:  # noqa: BLE001
-            outcome.append(exc)
-
-    writer = threading.Thread(target=write)
+    writer, outcome = clerk_writer(ledger)
     try:
         assert held.started.wait(10)
         writer.start()
