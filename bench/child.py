@@ -28,8 +28,9 @@ import resource  # noqa: E402
 import sys  # noqa: E402
 
 
-def _peak_rss_kb() -> int:
-    """This process's peak resident memory in kB: VmHWM of /proc/self/status.
+def _peak_rss_kb(field: str = "VmHWM") -> int:
+    """This process's peak resident memory in kB: VmHWM of /proc/self/status (with
+    ``field="VmRSS"``, the memory resident now).
 
     Not getrusage's ru_maxrss: on Linux that keeps, across exec, the high-water mark of
     the memory the process had before it (a fork or vfork of the bench itself, which
@@ -39,7 +40,7 @@ def _peak_rss_kb() -> int:
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -112,7 +113,9 @@ def _wait_loaded(window) -> None:
 def _visit_tabs(app, windows) -> dict[str, int]:
     """Show every tab and let background loads finish: all of the file's data in view.
 
-    Returns each tab's name with the peak RSS (kB) once it was shown and loaded.
+    Returns each tab's name with the peak RSS (kB) once it was shown and loaded, and
+    the RSS then (what the tab holds, where the peak also counts what a tab made and let
+    go of while loading).
     """
     visited = {}
     for window in windows:
@@ -124,7 +127,9 @@ def _visit_tabs(app, windows) -> dict[str, int]:
             _settle(app)
             _wait_loaded(window)
             _settle(app)
-            visited[tabs.widget(index).objectName() or tabs.tabText(index)] = _peak_rss_kb()
+            name = tabs.widget(index).objectName() or tabs.tabText(index)
+            visited[name] = _peak_rss_kb()
+            visited[name + ":now"] = _peak_rss_kb("VmRSS")
     return visited
 
 

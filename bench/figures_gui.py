@@ -224,10 +224,14 @@ def memory_figure(figure: Figure, county: County, runs: int) -> None:
                 break
     figure.runs = [round(r["peak_rss_mb"], 1) for r in zsdesk_runs]
     figure.floor_runs = [round(r["peak_rss_mb"], 1) for r in bare_runs]
+    tabs = zsdesk_runs[-1]["extra"].get("tabs", {})
     figure.extra = {
         "rss_when_shown_mb": [round(r["extra"]["shown_rss_kb"] / 1024, 1) for r in zsdesk_runs],
         "peak_mb_after_each_tab": {
-            tab: round(kb / 1024, 1) for tab, kb in zsdesk_runs[-1]["extra"].get("tabs", {}).items()
+            tab: round(kb / 1024, 1) for tab, kb in tabs.items() if not tab.endswith(":now")
+        },
+        "rss_mb_after_each_tab": {
+            tab[: -len(":now")]: round(kb / 1024, 1) for tab, kb in tabs.items() if tab.endswith(":now")
         },
     }
     figure.note = "子进程的峰值常驻内存（/proc/self/status VmHWM），走遍各标签页、全部行读入后 / peak RSS of the child after every tab was shown and every row loaded"

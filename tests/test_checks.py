@@ -441,6 +441,54 @@ def test_month_and_unit_narrow_the_facts(ledger):
         load_facts(s, unit="火星镇")
 
 
+def test_a_whole_file_is_checked_one_unit_at_a_time_with_the_same_findings(ledger, monkeypatch):
+    """Issue 18: the rules on projects run on one unit's facts at a time, so that a county's
+    50,000 projects' facts never exist beside its findings. The findings are exactly those
+    of every rule on all the facts at once, in the same order, explanations attached."""
+    from zsdesk.domain import checks as checks_module
+    from zsdesk.domain.checks import run_rules
+    from zsdesk.store.checks_query import acknowledgements
+
+    break_everything(ledger)
+    with ledger.begin() as s:  # findings in a second unit, and one name in two units
+        good_project(s, "乙乡", "XM-YIDUP-00020", name="甲镇康养小镇项目10", stage="landed", liaison_leader="")
+        good_project(s, "乙乡", "XM-YIDUP-00021", name="甲镇康养小镇项目10")
+        quiet = good_project(s, "丙街道", "XM-BING0-00022", signed_on=D(2025, 1, 5), negotiating_on=D(2024, 12, 1))
+        s.query(FollowUp).filter(FollowUp.project_id == quiet.id).delete()
+    with ledger.begin() as s:
+        acknowledge(s, "no_liaison_leader", "project:XM-YIDUP-00020", "联系领导人选待县里确定", today=TODAY)
+
+    seen_units = []
+    collect = checks_module.collect
+
+    def watching(facts, acks, rules, into):
+        if any(r.per_project for r in rules):
+            seen_units.append({p.unit for p in facts.projects})
+        return collect(facts, acks, rules, into)
+
+    for period in (None, YearMonth(2026, 6)):
+        with ledger.read() as s:
+            at_once = run_rules(load_facts(s, period, today=TODAY), acknowledgements(s))
+        seen_units.clear()
+        monkeypatch.setattr("zsdesk.store.checks_query.collect", watching)
+        with ledger.read() as s:
+            by_unit = run_checks(s, period, today=TODAY)
+        monkeypatch.undo()
+        assert [(f.rule, f.record.key, f.message, f.acknowledgement) for f in by_unit] == [
+            (f.rule, f.record.key, f.message, f.acknowledgement) for f in at_once
+        ]
+        assert seen_units and all(len(units) <= 1 for units in seen_units)  # never two units' projects at once
+        assert {"甲镇", "乙乡", "丙街道"} <= set().union(*seen_units)
+    same_name = [f for f in by_unit if f.rule == "duplicate_project_name"]
+    # one in each unit: 甲镇's two namesakes, 乙乡's two; across the units they are not duplicates
+    assert sorted(f.record.unit for f in same_name) == ["乙乡", "甲镇"]
+    assert next(f for f in same_name if f.record.unit == "乙乡").message == (
+        "乙乡有两个同名项目“甲镇康养小镇项目10”（编码 XM-YIDUP-00020 与 XM-YIDUP-00021）：是否重复登记？"
+    )
+    explained = next(f for f in by_unit if f.record.key == "project:XM-YIDUP-00020" and f.rule == "no_liaison_leader")
+    assert explained.explained
+
+
 def test_acknowledging_a_warning_survives_reopening(ledger):
     break_everything(ledger)
     with ledger.begin() as s:

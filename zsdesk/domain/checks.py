@@ -259,8 +259,9 @@ class CheckFacts:
 class RecordRef:
     """The record a finding points at."""
 
-    key: str
-    """Stable key, the same across reopening: what acknowledgements are stored under."""
+    given_key: str | None
+    """The stable key (see :attr:`key`), or None when it is ``<kind>:<id>`` — made when
+    read, so that 22,000 follow-ups' references hold no key of their own."""
     kind: str
     """project, investor, visit, followup, unit, target, county."""
     id: int | None
@@ -268,15 +269,24 @@ class RecordRef:
     label: str
     """What a person calls it: the project's name, the unit's name…"""
     unit: str | None = None
-    target: tuple[str, int] | str | None = None
+    target: tuple[str, int] | int | str | None = None
     """What the GUI opens on a double-click (see :attr:`opens`); :data:`ITSELF` for the
-    record itself, so that 50,000 projects' references hold no tuple each."""
+    record itself and a bare id for the project of that id, so that 50,000 projects'
+    and 22,000 follow-ups' references hold no tuple each."""
+
+    @property
+    def key(self) -> str:
+        """Stable key, the same across reopening: what acknowledgements are stored under."""
+        given = self.given_key
+        return f"{self.kind}:{self.id}" if given is None else given
 
     @property
     def opens(self) -> tuple[str, int] | None:
         """('project', id) or ('investor', id): what a double-click opens; None: nothing."""
         target = self.target
-        return (self.kind, self.id) if target is ITSELF else target
+        if target is ITSELF:
+            return (self.kind, self.id)
+        return ("project", target) if target.__class__ is int else target
 
 
 ITSELF = "itself"
@@ -296,9 +306,17 @@ class Acknowledgement:
 class Finding:
     rule: str
     level: Level
-    message: str
+    said: str | tuple
+    """The message; or, for a rule with a wording (:attr:`Rule.wording`), what it is
+    worded from when read. A large county's 72,000 hints held as text took 13 MB at the
+    checks' peak (issue 18), their arguments about half."""
     record: RecordRef
     acknowledgement: Acknowledgement | None = None
+
+    @property
+    def message(self) -> str:
+        said = self.said
+        return said if said.__class__ is str else RULES[self.rule].wording(self.record, *said)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -353,6 +371,13 @@ class Rule:
     title: str
     """A short Chinese name: 已开工未申报."""
     find: Callable[[CheckFacts], Iterable[Finding]]
+    per_project: bool = False
+    """Reads only the projects, their funds and follow-ups (and the period): its findings
+    on a whole file are those of each unit's projects checked alone, so a whole county
+    can be checked one unit at a time (:func:`zsdesk.store.checks_query.run_checks`)."""
+    wording: Callable[..., str] | None = None
+    """``wording(record, *said)``: the message of a finding for which the rule yielded a
+    tuple instead of text (see :attr:`Finding.said`)."""
 
     @property
     def can_acknowledge(self) -> bool:
@@ -362,15 +387,21 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, level: Level, title: str):
-    """Register a rule over the whole facts: ``fn(facts) -> iterable of (message, RecordRef)``."""
+def rule(rule_id: str, level: Level, title: str, *, per_project: bool = False, wording=None):
+    """Register a rule over the whole facts: ``fn(facts) -> iterable of (message, RecordRef)``.
+
+    ``per_project``: the rule reads only ``projects``, ``funds`` and ``follow_ups`` (and
+    the period and today), and a project's findings never depend on another unit's
+    projects (see :attr:`Rule.per_project`). ``wording``: the rule may yield a tuple in
+    place of the message, worded by ``wording(record, *tuple)`` when read.
+    """
 
     def register(fn: Callable[[CheckFacts], Iterable[tuple[str, RecordRef]]]):
         def find(facts: CheckFacts) -> Iterator[Finding]:
             for message, ref in fn(facts):
                 yield Finding(rule_id, level, message, ref)
 
-        RULES[rule_id] = Rule(rule_id, level, title, find)
+        RULES[rule_id] = Rule(rule_id, level, title, find, per_project, wording)
         return fn
 
     return register
@@ -386,7 +417,7 @@ def project_rule(rule_id: str, level: Level, title: str):
                 if message:
                     yield message, facts.ref(p)
 
-        rule(rule_id, level, title)(over_projects)
+        rule(rule_id, level, title, per_project=True)(over_projects)
         return fn
 
     return register
@@ -543,8 +574,14 @@ def _signed_without_investor(p: ProjectFacts, facts: CheckFacts) -> str | None:
     return f"“{p.name}”已{p.stage.label}，但没有填写投资方"
 
 
-@rule("duplicate_project_name", Level.HINT, "项目重名")
+def _same_name_wording(ref: RecordRef, first_code: str) -> str:
+    code = ref.key.removeprefix("project:")
+    return f"{ref.unit}有两个同名项目“{ref.label}”（编码 {first_code} 与 {code}）：是否重复登记？"
+
+
+@rule("duplicate_project_name", Level.HINT, "项目重名", per_project=True, wording=_same_name_wording)
 def _duplicate_project_name(facts: CheckFacts):
+    # Names are compared within a unit: per project, as run one unit at a time.
     seen: dict[tuple[str, str], ProjectFacts] = {}
     for p in facts.projects:
         if p.stage is Stage.TERMINATED:
@@ -552,10 +589,10 @@ def _duplicate_project_name(facts: CheckFacts):
         name = "".join(p.name.split())
         first = seen.setdefault((p.unit, name), p)
         if first is not p:
-            yield f"{p.unit}有两个同名项目“{p.name}”（编码 {first.code} 与 {p.code}）：是否重复登记？", facts.ref(p)
+            yield (first.code,), facts.ref(p)
 
 
-@rule("negative_funds", Level.ERROR, "到位资金为负数")
+@rule("negative_funds", Level.ERROR, "到位资金为负数", per_project=True)
 def _negative_funds(facts: CheckFacts):
     for f in facts.funds:
         p = facts.project(f.project_id)
@@ -566,7 +603,7 @@ def _negative_funds(facts: CheckFacts):
             )
 
 
-@rule("future_funds", Level.ERROR, "登记了未到月份的资金")
+@rule("future_funds", Level.ERROR, "登记了未到月份的资金", per_project=True)
 def _future_funds(facts: CheckFacts):
     now = YearMonth.of(facts.today)
     for f in facts.funds:
@@ -578,7 +615,12 @@ def _future_funds(facts: CheckFacts):
             )
 
 
-@rule("follow_up_overdue", Level.HINT, "跟踪事项逾期")
+def _overdue_wording(ref: RecordRef, next_step: str, due_on: dt.date, late: int) -> str:
+    step = f"“{next_step}”" if next_step.strip() else "下一步工作"
+    return f"“{ref.label}”的跟踪事项{step}应于{_day(due_on)}前完成，已逾期{late}天"
+
+
+@rule("follow_up_overdue", Level.HINT, "跟踪事项逾期", per_project=True, wording=_overdue_wording)
 def _follow_up_overdue(facts: CheckFacts):
     latest: dict[int, dt.date] = {}
     for f in facts.follow_ups:
@@ -591,15 +633,18 @@ def _follow_up_overdue(facts: CheckFacts):
             continue
         if latest[f.project_id] > f.due_on:
             continue  # something was logged after the due day: the step was taken up
-        late = (facts.as_of - f.due_on).days
-        step = f"“{f.next_step}”" if f.next_step.strip() else "下一步工作"
         yield (
-            f"“{p.name}”的跟踪事项{step}应于{_day(f.due_on)}前完成，已逾期{late}天",
-            RecordRef(f"followup:{f.id}", "followup", f.id, p.name, p.unit, ("project", p.id)),
+            (f.next_step, f.due_on, (facts.as_of - f.due_on).days),
+            RecordRef(None, "followup", f.id, p.name, p.unit, p.id),
         )
 
 
-@rule("no_recent_follow_up", Level.HINT, "长期没有跟踪服务")
+def _silence_wording(ref: RecordRef, stage: Stage, followed: bool, activity: dt.date, silent: int) -> str:
+    since = "最近一次跟踪服务" if followed else f"进入{stage.label}阶段"
+    return f"“{ref.label}”（{stage.label}）自{since}（{_day(activity)}）已{silent}天没有跟踪服务记录"
+
+
+@rule("no_recent_follow_up", Level.HINT, "长期没有跟踪服务", per_project=True, wording=_silence_wording)
 def _no_recent_follow_up(facts: CheckFacts):
     last: dict[int, dt.date] = {}
     for f in facts.follow_ups:
@@ -616,8 +661,7 @@ def _no_recent_follow_up(facts: CheckFacts):
         silent = (facts.as_of - activity).days
         if silent <= FOLLOW_UP_SILENCE_DAYS:
             continue
-        since = "最近一次跟踪服务" if followed == activity else f"进入{p.stage.label}阶段"
-        yield f"“{p.name}”（{p.stage.label}）自{since}（{_day(activity)}）已{silent}天没有跟踪服务记录", facts.ref(p)
+        yield (p.stage, followed == activity, activity, silent), facts.ref(p)
 
 
 @rule("visit_without_investor", Level.WARNING, "考察对接没有客商")
@@ -626,7 +670,7 @@ def _visit_without_investor(facts: CheckFacts):
         if v.investor_id is None:
             yield (
                 f"{_day(v.date)}{v.unit or ''}的考察对接没有填写客商：不计入考察企业家数",
-                RecordRef(f"visit:{v.id}", "visit", v.id, f"{_day(v.date)}考察对接", v.unit,
+                RecordRef(None, "visit", v.id, f"{_day(v.date)}考察对接", v.unit,
                           ("project", v.project_id) if v.project_id else None),
             )
 
@@ -637,13 +681,13 @@ def _visit_in_future(facts: CheckFacts):
         if v.date > facts.today:
             yield (
                 f"{v.unit or ''}登记了{_day(v.date)}的考察对接，该日尚未到来",
-                RecordRef(f"visit:{v.id}", "visit", v.id, f"{_day(v.date)}考察对接", v.unit,
+                RecordRef(None, "visit", v.id, f"{_day(v.date)}考察对接", v.unit,
                           ("investor", v.investor_id) if v.investor_id else None),
             )
 
 
 def _investor_ref(i: InvestorFacts) -> RecordRef:
-    return RecordRef(f"investor:{i.id}", "investor", i.id, i.name, i.unit, ITSELF)
+    return RecordRef(None, "investor", i.id, i.name, i.unit, ITSELF)
 
 
 @rule("film_production_not_film", Level.WARNING, "影视制作企业产业不符")
@@ -685,7 +729,7 @@ def _event_not_in_return(facts: CheckFacts):
         yield (
             f"招商活动“{e.name}”（{_day(e.date)}）的举办单位是{organiser}，不是本台账的{own}："
             f"{own}的月报不会带上它；如果是{own}举办的，请把举办单位改为{own}",
-            RecordRef(f"event:{e.id}", "event", e.id, f"{_day(e.date)}{e.name}", own),
+            RecordRef(None, "event", e.id, f"{_day(e.date)}{e.name}", own),
         )
 
 
@@ -782,19 +826,33 @@ def run_rules(
     rules: Iterable[Rule] | None = None,
 ) -> list[Finding]:
     """Every finding of every rule, most serious first, with explanations attached."""
-    acknowledgements = acknowledgements or {}
-    order = {u.name: i for i, u in enumerate(facts.units)}
-    findings = []
-    for r in rules if rules is not None else RULES.values():
+    findings = collect(facts, acknowledgements or {}, RULES.values() if rules is None else rules, [])
+    return sort_findings(findings, facts.units)
+
+
+def collect(
+    facts: CheckFacts,
+    acknowledgements: Mapping[tuple[str, str], Acknowledgement],
+    rules: Iterable[Rule],
+    into: list[Finding],
+) -> list[Finding]:
+    """The findings of ``rules`` on ``facts``, explanations attached, added to ``into``."""
+    for r in rules:
         if not (r.can_acknowledge and acknowledgements):
-            findings.extend(r.find(facts))
+            into.extend(r.find(facts))
             continue
         for finding in r.find(facts):
             ack = acknowledgements.get(finding.key)
-            findings.append(replace(finding, acknowledgement=ack) if ack else finding)
-    # Most serious first, then by unit, rule and record: stable sorts from the least
-    # significant key up give the order of one sort by the tuple, without a tuple per
-    # finding (80,000 of them on a large county, ~6 MB at the checks' peak).
+            into.append(replace(finding, acknowledgement=ack) if ack else finding)
+    return into
+
+
+def sort_findings(findings: list[Finding], units: Sequence[UnitFacts]) -> list[Finding]:
+    """Most serious first, then by unit (in the units' order), rule and record; in place."""
+    order = {u.name: i for i, u in enumerate(units)}
+    # Stable sorts from the least significant key up give the order of one sort by the
+    # tuple, without a tuple per finding (80,000 of them on a large county, ~6 MB at the
+    # checks' peak).
     findings.sort(key=_record_key)
     findings.sort(key=_rule_of)
     findings.sort(key=lambda f: order.get(f.record.unit, len(order)))

@@ -31,10 +31,12 @@ from ..domain.checks import (
     UnitFacts,
     VisitFacts,
     blocking,
+    collect,
     explained,
     explanation_rows,
     rule_for,
     run_rules,
+    sort_findings,
     validate_explanation,
 )
 from ..domain.enums import STAGE_DATE_FIELDS, Indicator, Stage
@@ -70,97 +72,144 @@ def load_facts(
     period, funds and visits are those of the year up to the month (what the return
     carries). An unknown unit raises InputError.
     """
-    today = today or dt.date.today()
-    month_given = period is not None
-    period = period or YearMonth.of(today)
-    unit_row = find_unit(session, unit) if unit is not None else None
-    facts = CheckFacts(period=period, today=today, month_given=month_given, unit=unit_row.name if unit_row else None)
-    unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
-
-    def scoped(query, unit_column):
-        return query.where(unit_column == unit_row.id) if unit_row is not None else query
-
-    facts.units = _units(session, period.year, unit_row)
-    if unit_row is None:
-        facts.county_targets = {
-            Indicator(ind)
-            for ind in session.scalars(select(CountyTarget.indicator).where(CountyTarget.year == period.year))
-            if ind in Indicator._value2member_map_
-        }
-
-    # Projects, each with its funds summed in SQL (to the month's end when one is given).
-    funds = select(FundRecord.project_id, func.sum(FundRecord.amount).label("total")).group_by(FundRecord.project_id)
-    if month_given:
-        funds = funds.where(or_(FundRecord.year < period.year, (FundRecord.year == period.year) & (FundRecord.month <= period.month)))
-    funds = funds.subquery()
-    total = func.coalesce(funds.c.total, 0)
-    query = scoped(
-        select(*PROJECT_COLUMNS, total.label("funds_total"))
-        .outerjoin(funds, funds.c.project_id == Project.id)
-        .order_by(Project.id),
-        Project.unit_id,
-    )
-    # Streamed (yield_per): the driver's rows are not all buffered beside the facts.
-    shared: dict = {}
-    for row in session.execute(query.execution_options(yield_per=2_000)):
-        facts.projects.append(project_facts(row, unit_names, row.funds_total, shared))
-
-    # Only the fund rows the fund rules judge: negative ones, and months after today's.
-    now = YearMonth.of(today)
-    rows = (
-        select(FundRecord.project_id, FundRecord.year, FundRecord.month, FundRecord.amount)
-        .join(Project, Project.id == FundRecord.project_id)
-        .where(or_(FundRecord.amount < 0, FundRecord.year * 100 + FundRecord.month > now.key))
-    )
-    if month_given:
-        rows = rows.where(FundRecord.year == period.year, FundRecord.month <= period.month)
-    for project_id, year, month, amount in session.execute(scoped(rows, Project.unit_id)):
-        facts.funds.append(FundFacts(project_id, year, month, amount))
-
-    follow_ups = scoped(
-        select(FollowUp.id, FollowUp.project_id, FollowUp.date, FollowUp.due_on, FollowUp.done, FollowUp.next_step)
-        .join(Project, Project.id == FollowUp.project_id)
-        .order_by(FollowUp.id),
-        Project.unit_id,
-    )
-    same = shared.setdefault
-    facts.follow_ups = [
-        FollowUpFacts(fid, same(project_id, project_id), same(day, day), same(due, due), done, same(step, step))
-        for fid, project_id, day, due, done, step in session.execute(follow_ups.execution_options(yield_per=5_000))
-    ]
-
-    visits = select(Visit.id, Visit.date, Visit.investor_id, Visit.unit_id, Visit.project_id).order_by(Visit.id)
-    if month_given:
-        visits = visits.where(Visit.date >= YearMonth(period.year, 1).first_day, Visit.date <= period.last_day)
-    facts.visits = [
-        VisitFacts(vid, same(day, day), same(investor_id, investor_id), unit_names.get(unit_id), same(project_id, project_id))
-        for vid, day, investor_id, unit_id, project_id in session.execute(scoped(visits, Visit.unit_id))
-    ]
-
-    investors = select(
-        Investor.id, Investor.name, Investor.unit_id, Investor.industry, Investor.film_production, Investor.registered_on
-    ).order_by(Investor.id)
-    facts.investors = [
-        InvestorFacts(iid, name, unit_names.get(unit_id), industry or "", bool(film), registered)
-        for iid, name, unit_id, industry, film, registered in session.execute(scoped(investors, Investor.unit_id))
-    ]
-
-    facts.reported_targets = _reported_targets(session, period.year, {u.name for u in facts.units})
-
-    # A township's file: every event of the year, whoever organised it (the return carries
-    # only its own unit's, so the others are what it would leave out).
-    own = own_unit(session)
-    if own:
-        facts.own_unit = own
-        events = select(Event.id, Event.name, Event.date, Event.unit_id).where(
-            Event.date >= YearMonth(period.year, 1).first_day
-        ).order_by(Event.date, Event.id)
-        if month_given:
-            events = events.where(Event.date <= period.last_day)
-        facts.events = [
-            EventFacts(eid, name, day, unit_names.get(unit_id)) for eid, name, day, unit_id in session.execute(events)
-        ]
+    loader = _Loader(session, period, unit, today)
+    facts = loader.file_facts()
+    loader.add_projects(facts, loader.unit_row.id if loader.unit_row is not None else None)
     return facts
+
+
+class _Loader:
+    """One load of check facts: the file's own (units, targets, visits, investors, events)
+    and, for the whole file or one unit at a time, its projects with their funds and
+    follow-ups."""
+
+    def __init__(self, session: Session, period: YearMonth | None, unit: str | None, today: dt.date | None):
+        self.session = session
+        self.today = today or dt.date.today()
+        self.month_given = period is not None
+        self.period = period or YearMonth.of(self.today)
+        self.unit_row = find_unit(session, unit) if unit is not None else None
+        self.unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
+        self.judged_funds: dict[int, list[FundFacts]] | None = None
+
+    def new_facts(self) -> CheckFacts:
+        unit_row = self.unit_row
+        return CheckFacts(
+            period=self.period,
+            today=self.today,
+            month_given=self.month_given,
+            unit=unit_row.name if unit_row is not None else None,
+        )
+
+    def _scoped(self, query, unit_column):
+        return query.where(unit_column == self.unit_row.id) if self.unit_row is not None else query
+
+    def file_facts(self) -> CheckFacts:
+        """Everything but the projects, their funds and follow-ups."""
+        session, period, scoped, unit_names = self.session, self.period, self._scoped, self.unit_names
+        facts = self.new_facts()
+        facts.units = _units(session, period.year, self.unit_row)
+        if self.unit_row is None:
+            facts.county_targets = {
+                Indicator(ind)
+                for ind in session.scalars(select(CountyTarget.indicator).where(CountyTarget.year == period.year))
+                if ind in Indicator._value2member_map_
+            }
+        visits = select(Visit.id, Visit.date, Visit.investor_id, Visit.unit_id, Visit.project_id).order_by(Visit.id)
+        if self.month_given:
+            visits = visits.where(Visit.date >= YearMonth(period.year, 1).first_day, Visit.date <= period.last_day)
+        same = {}.setdefault
+        facts.visits = [
+            VisitFacts(vid, same(day, day), same(investor_id, investor_id), unit_names.get(unit_id), same(project_id, project_id))
+            for vid, day, investor_id, unit_id, project_id in session.execute(scoped(visits, Visit.unit_id))
+        ]
+
+        investors = select(
+            Investor.id, Investor.name, Investor.unit_id, Investor.industry, Investor.film_production, Investor.registered_on
+        ).order_by(Investor.id)
+        facts.investors = [
+            InvestorFacts(iid, name, unit_names.get(unit_id), industry or "", bool(film), registered)
+            for iid, name, unit_id, industry, film, registered in session.execute(scoped(investors, Investor.unit_id))
+        ]
+
+        facts.reported_targets = _reported_targets(session, period.year, {u.name for u in facts.units})
+
+        # A township's file: every event of the year, whoever organised it (the return carries
+        # only its own unit's, so the others are what it would leave out).
+        own = own_unit(session)
+        if own:
+            facts.own_unit = own
+            events = select(Event.id, Event.name, Event.date, Event.unit_id).where(
+                Event.date >= YearMonth(period.year, 1).first_day
+            ).order_by(Event.date, Event.id)
+            if self.month_given:
+                events = events.where(Event.date <= period.last_day)
+            facts.events = [
+                EventFacts(eid, name, day, unit_names.get(unit_id)) for eid, name, day, unit_id in session.execute(events)
+            ]
+        return facts
+
+    def add_projects(self, facts: CheckFacts, unit_id: int | None) -> None:
+        """The projects of ``unit_id`` (of the whole file when None) into ``facts``, each
+        with its funds summed in SQL (to the month's end when one is given), the fund rows
+        the fund rules judge and the follow-ups."""
+        session, period = self.session, self.period
+
+        def of_unit(query):
+            return query if unit_id is None else query.where(Project.unit_id == unit_id)
+
+        funds = select(FundRecord.project_id, func.sum(FundRecord.amount).label("total")).group_by(FundRecord.project_id)
+        if self.month_given:
+            funds = funds.where(or_(FundRecord.year < period.year, (FundRecord.year == period.year) & (FundRecord.month <= period.month)))
+        if unit_id is not None:  # the unit's own fund rows only, by the (project, year, month) index
+            funds = funds.where(FundRecord.project_id.in_(select(Project.id).where(Project.unit_id == unit_id)))
+        funds = funds.subquery()
+        total = func.coalesce(funds.c.total, 0)
+        query = of_unit(
+            select(*PROJECT_COLUMNS, total.label("funds_total"))
+            .outerjoin(funds, funds.c.project_id == Project.id)
+            .order_by(Project.id)
+        )
+        # Streamed (yield_per): the driver's rows are not all buffered beside the facts.
+        shared: dict = {}
+        for row in session.execute(query.execution_options(yield_per=2_000)):
+            facts.projects.append(project_facts(row, self.unit_names, row.funds_total, shared))
+
+        facts.funds = self._judged_funds(unit_id)
+
+        follow_ups = of_unit(
+            select(FollowUp.id, FollowUp.project_id, FollowUp.date, FollowUp.due_on, FollowUp.done, FollowUp.next_step)
+            .join(Project, Project.id == FollowUp.project_id)
+            .order_by(FollowUp.id)
+        )
+        same = shared.setdefault
+        facts.follow_ups = [
+            FollowUpFacts(fid, same(project_id, project_id), same(day, day), same(due, due), done, same(step, step))
+            for fid, project_id, day, due, done, step in session.execute(follow_ups.execution_options(yield_per=5_000))
+        ]
+
+    def _judged_funds(self, unit_id: int | None) -> list[FundFacts]:
+        """Only the fund rows the fund rules judge: negative ones, and months after today's.
+        They are few; read once for the whole file and handed out by unit (one scan of
+        the fund table, not one per unit)."""
+        if self.judged_funds is None:
+            now = YearMonth.of(self.today)
+            rows = (
+                select(Project.unit_id, FundRecord.project_id, FundRecord.year, FundRecord.month, FundRecord.amount)
+                .join(Project, Project.id == FundRecord.project_id)
+                .where(or_(FundRecord.amount < 0, FundRecord.year * 100 + FundRecord.month > now.key))
+                .order_by(FundRecord.id)
+            )
+            if self.month_given:
+                rows = rows.where(FundRecord.year == self.period.year, FundRecord.month <= self.period.month)
+            if self.unit_row is not None:
+                rows = rows.where(Project.unit_id == self.unit_row.id)
+            self.judged_funds = defaultdict(list)
+            for owner, project_id, year, month, amount in self.session.execute(rows):
+                self.judged_funds[owner].append(FundFacts(project_id, year, month, amount))
+        if unit_id is None:
+            return [f for unit_funds in self.judged_funds.values() for f in unit_funds]
+        return self.judged_funds.get(unit_id, [])
 
 
 def _units(session: Session, year: int, only: Unit | None) -> list[UnitFacts]:
@@ -301,8 +350,22 @@ def run_checks(
     today: dt.date | None = None,
 ) -> list[Finding]:
     """The findings for the file (or one unit, or one unit's month), explanations attached."""
-    facts = load_facts(session, period, unit=unit, today=today)
-    return run_rules(facts, acknowledgements(session))
+    if unit is not None:
+        return run_rules(load_facts(session, period, unit=unit, today=today), acknowledgements(session))
+    # Every unit: the rules on projects run one unit at a time, so that the facts of a
+    # whole county's projects (44 MB for 50,000) never exist beside its findings (issue
+    # 18); a rule of that kind judges a project by its own unit's projects alone.
+    acks = acknowledgements(session)
+    loader = _Loader(session, period, None, today)
+    facts = loader.file_facts()
+    findings = collect(facts, acks, [r for r in RULES.values() if not r.per_project], [])
+    per_project = [r for r in RULES.values() if r.per_project]
+    for unit_id in sorted(loader.unit_names):
+        part = loader.new_facts()
+        loader.add_projects(part, unit_id)
+        collect(part, acks, per_project, findings)
+        del part
+    return sort_findings(findings, facts.units)
 
 
 def acknowledge(

@@ -7,7 +7,6 @@ from operator import attrgetter
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QRunnable, QSettings, Qt, QThreadPool, QTimer, Signal
-from shiboken6 import isValid
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +35,8 @@ from ..store import settings as keys
 from ..store.units import unit_names
 from ..memory import give_back
 from .table_models import (
+    KEEP_ROWS_HIDDEN,
+    another_tab_shown,
     BACKGROUND,
     CENTER,
     FONT,
@@ -53,10 +54,6 @@ FIRST_PAGE = 300
 """Rows read before the window shows, when the whole table is read in the background."""
 LOAD_IN_BACKGROUND_ABOVE = 3000
 """Files with more projects than this load their table in a background thread."""
-KEEP_ROWS_HIDDEN = 3000
-"""Rows kept while another tab is shown; more are let go and read again when the tab is
-shown (issue 18: the large county's 50,000 rows and their search texts, ~40 MB, no
-longer stack under the checks' findings and the dashboard's Matplotlib)."""
 
 OVERDUE_BACKGROUND = QColor("#fde2e1")
 OVERDUE_FOREGROUND = QColor("#a40e0e")
@@ -514,13 +511,10 @@ class ProjectsTab(QWidget):
             QTimer.singleShot(0, self._release_if_hidden)
 
     def _release_if_hidden(self) -> None:
-        if not (isValid(self) and isValid(self.main_window)):
-            return
-        if self.isVisible() or not self.main_window.isVisible():
-            return  # shown again, or the whole window hidden: not another tab
-        if self.model.total_count() <= KEEP_ROWS_HIDDEN and not self.loading:
-            return
-        self.release_rows()
+        if another_tab_shown(self, self.main_window) and (
+            self.model.total_count() > KEEP_ROWS_HIDDEN or self.loading
+        ):
+            self.release_rows()
 
     def release_rows(self) -> None:
         selected = self.selected_id()

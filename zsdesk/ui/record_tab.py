@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -15,7 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .table_models import RowListModel, fit_columns, select_record, selected_record_id
+from ..memory import give_back
+from .table_models import (
+    KEEP_ROWS_HIDDEN,
+    RowListModel,
+    another_tab_shown,
+    fit_columns,
+    select_record,
+    selected_record_id,
+)
 
 
 class RecordTab(QWidget):
@@ -68,7 +76,9 @@ class RecordTab(QWidget):
         layout.addWidget(self.count_label)
         self.context.data_changed.connect(self._on_data_changed)
         self._dirty = True
-        """Rows not read yet (or stale): read when the tab is first shown."""
+        """Rows not read yet (or stale, or let go while another tab showed): read when
+        the tab is shown."""
+        self._released_selection: int | None = None
 
     def finish_bar(self) -> None:
         self.bar.addWidget(self.new_button)
@@ -94,6 +104,9 @@ class RecordTab(QWidget):
 
     def reload(self) -> None:
         selected = self.selected_id()
+        if selected is None:
+            selected = self._released_selection
+        self._released_selection = None
         with self.context.read() as session:
             rows = self.load_rows(session)
         self.model.set_rows(rows)
@@ -117,6 +130,21 @@ class RecordTab(QWidget):
     def showEvent(self, event) -> None:
         self.ensure_loaded()
         super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        """Another tab shown: a large file's rows are let go (the search and the selected
+        record are kept) and read again when this tab is shown."""
+        super().hideEvent(event)
+        if not event.spontaneous():
+            QTimer.singleShot(0, self._release_if_hidden)
+
+    def _release_if_hidden(self) -> None:
+        if not another_tab_shown(self, self.main_window) or self.model.total_count() <= KEEP_ROWS_HIDDEN:
+            return
+        self._released_selection = self.selected_id()
+        self.model.set_rows([])
+        self._dirty = True
+        give_back()
 
     def reload_when_seen(self) -> None:
         """Reload now if the tab shows, else when it is next shown."""
@@ -147,6 +175,8 @@ class RecordTab(QWidget):
         self.reload_when_seen()
 
     def _apply_filter(self) -> None:
+        """Filter by the search text; the selected record stays selected while it shows."""
+        selected = self.selected_id()
         words = self.search.text().casefold().split()
         extra = self.extra_filter()
         if not words and extra is None:
@@ -155,6 +185,8 @@ class RecordTab(QWidget):
             rows = self.model.rows
             ok = [(extra is None or extra(r)) and self.accepts(r, words) for r in rows]
             self.model.set_filter(ok.__getitem__)
+        if selected is not None:
+            self.select(selected)
         self.count_label.setText(
             self.tr("显示 %d / %d 个%s") % (self.model.rowCount(), self.model.total_count(), self.noun)
         )

@@ -20,6 +20,12 @@ FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 FONT = Qt.ItemDataRole.FontRole.value
 TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 
+KEEP_ROWS_HIDDEN = 3000
+"""Rows a tab keeps while another tab is shown; more are let go and read again when the
+tab is shown (issue 18: the large county's 50,000 projects, ~40 MB with their search
+texts, and its 5,000 investors, ~3 MB, no longer stack under the checks' findings and
+the dashboard's Matplotlib)."""
+
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
@@ -119,7 +125,12 @@ class RowListModel(QAbstractTableModel):
         return None
 
     def rows_changed(self) -> None:
-        """The row list changed: rebuild what depends on all rows (filters...)."""
+        """The row list changed: rebuild what depends on all rows (filters...).
+
+        Here the filter is let go: it is by position in the old list, which new, deleted
+        or read-again rows shift (a search left on while a record was added read past its
+        end, inside the model's reset, and the view crashed). The tab sets it again."""
+        self._accepts = None
 
     def set_rows(self, rows: Sequence) -> None:
         self.beginResetModel()
@@ -277,3 +288,15 @@ def fit_columns(table, model: RowListModel, sample: int = FIT_SAMPLE_ROWS) -> li
         table.setColumnWidth(column_index, width)
         widths.append(width)
     return widths
+
+
+def another_tab_shown(tab, window) -> bool:
+    """True when ``tab`` is hidden because another tab of ``window`` is shown: not while
+    the whole window is minimised, hidden or being destroyed. Asked on the turn of the
+    event loop after the hide (while the window is destroyed nothing but the tab may be
+    touched)."""
+    from shiboken6 import isValid
+
+    if not (isValid(tab) and isValid(window)):
+        return False
+    return not tab.isVisible() and window.isVisible()
