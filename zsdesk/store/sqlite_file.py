@@ -60,6 +60,16 @@ def sqlite_engine(
         if month_locks:
             install_triggers(dbapi_connection)
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, _record):
+        # A connection back in the pool keeps no page cache: up to 2 MB each (SQLite's
+        # default), filled by the last large read — the checks' or the projects tab's
+        # 600,000 fund rows — and held for nothing; the system's file cache keeps the
+        # pages for the next read (issue 18: 4-8 MB of the large county's peak).
+        if dbapi_connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                dbapi_connection.execute("PRAGMA shrink_memory")
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
