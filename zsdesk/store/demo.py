@@ -137,6 +137,8 @@ SIZES = {
 @dataclass
 class _Built:
     units: list[tuple[str, UnitKind]]
+    end: dt.date = dt.date.max
+    """The last day any record may fall on (:func:`data_end`)."""
     investors: list[dict] = field(default_factory=list)
     contacts: list[dict] = field(default_factory=list)
     projects: list[dict] = field(default_factory=list)
@@ -158,11 +160,19 @@ def _random_day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
-def write_demo(path: str | os.PathLike, period: YearMonth, size: str = "small") -> Ledger:
+def data_end(period: YearMonth, today: dt.date | None = None) -> dt.date:
+    """The last day the demo's data may fall on: the month's last day, or today while the
+    month is under way (a demo of this month made on the 29th held projects planned and
+    visits made on the 30th, which its own checks called errors: 阶段日期在今天之后)."""
+    today = today or dt.date.today()
+    return today if period.first_day <= today < period.last_day else period.last_day
+
+
+def write_demo(path: str | os.PathLike, period: YearMonth, size: str = "small", *, today: dt.date | None = None) -> Ledger:
     """Write the demo county to a new file at ``path`` and return it open."""
     if size not in SIZES:
         raise InputError(f"未知的规模“{size}”，可选 small 或 large")
-    built = build_demo(period, size)
+    built = build_demo(period, size, today=today)
     ledger = create_ledger(path, COUNTY, built.units)
     with ledger.begin() as session:
         keys.set_setting(session, keys.MAJOR_THRESHOLD, str(DEFAULT_MAJOR_THRESHOLD_WAN))
@@ -202,12 +212,12 @@ def _insert(session, table: str, rows: list[dict], unit_ids: dict[str, int]) -> 
         session.execute(statement, rows[start : start + 20000])
 
 
-def build_demo(period: YearMonth, size: str) -> _Built:
+def build_demo(period: YearMonth, size: str, *, today: dt.date | None = None) -> _Built:
     spec = SIZES[size]
     rng = random.Random(f"zsdesk-demo/{period}/{size}")
     units = UNITS + (EXTRA_LARGE_UNITS if size == "large" else [])
-    built = _Built(units=units)
-    end = period.last_day
+    built = _Built(units=units, end=data_end(period, today))
+    end = built.end
     first_year = period.year - spec.years + 1
 
     _build_investors(built, rng, spec, period, first_year)
@@ -232,7 +242,7 @@ def _build_investors(built: _Built, rng, spec: DemoSize, period: YearMonth, firs
                 name = name.replace("有限公司", f"{i}号有限公司") if rng.random() < 0.5 else name
         registered = None
         if industry == FILM_CULTURE_INDUSTRY or rng.random() < 0.3:
-            registered = _random_day(rng, dt.date(first_year, 1, 1), period.last_day)
+            registered = _random_day(rng, dt.date(first_year, 1, 1), built.end)
         built.investors.append(
             {
                 "id": i + 1,
@@ -280,7 +290,7 @@ def _stage_path(rng, stage: Stage, start: dt.date, end: dt.date) -> tuple[Stage,
 
 
 def _build_projects(built: _Built, rng, spec: DemoSize, period: YearMonth, first_year: int) -> None:
-    end = period.last_day
+    end = built.end
     project_id = 0
     investor_ids = [inv["id"] for inv in built.investors]
     for unit, _kind in built.units:
@@ -386,7 +396,7 @@ def _build_follow_ups(built: _Built, rng, project: dict, dates: dict, period: Ye
         return
     last = max(dates.values())
     for k in range(rng.choice([1, 1, 2, 3])):
-        day = _random_day(rng, last, period.last_day)
+        day = _random_day(rng, last, built.end)
         due = day + dt.timedelta(days=rng.choice([7, 14, 30, 45]))
         built.follow_ups.append(
             {
@@ -424,7 +434,7 @@ def _build_visits_and_events(built: _Built, rng, spec: DemoSize, period: YearMon
                 "investor_id": investor["id"] if rng.random() < 0.97 else None,
                 "unit": rng.choice(unit_names),
                 "project_id": project["id"] if project else None,
-                "date": _iso(_random_day(rng, start, period.last_day)),
+                "date": _iso(_random_day(rng, start, built.end)),
                 "batches": rng.choice([1, 1, 1, 2, 3]),
                 "headcount": rng.randrange(2, 12),
                 "receiving_leader": rng.choice(LEADERS),
@@ -435,7 +445,7 @@ def _build_visits_and_events(built: _Built, rng, spec: DemoSize, period: YearMon
     for i in range(spec.events):
         kind = [EventKind.NEGOTIATION, EventKind.PROMOTION, EventKind.STATIONED][i % 3]
         unit = rng.choice(unit_names)
-        day = _random_day(rng, start, period.last_day)
+        day = _random_day(rng, start, built.end)
         built.events.append(
             {
                 "unit": unit,
