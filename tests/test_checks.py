@@ -489,6 +489,36 @@ def test_a_whole_file_is_checked_one_unit_at_a_time_with_the_same_findings(ledge
     assert explained.explained
 
 
+def test_the_checks_tabs_table_holds_the_same_findings_as_the_list(ledger):
+    """What the checks tab holds (FindingTable: columns and one text per unit) reads back
+    finding by finding equal to run_checks' objects, in the same order; its counts, made
+    from the columns, are the list's."""
+    from zsdesk.domain.checks import Level, blocking, count_by_level, summary
+    from zsdesk.store.checks_query import check_table
+
+    break_everything(ledger)
+    with ledger.begin() as s:
+        acknowledge(s, "no_liaison_leader", "project:XM-LEAD0-00007", "联系领导人选待县里确定", today=TODAY)
+    kinds = set()
+    for period, unit in ((None, None), (YearMonth(2026, 6), None), (YearMonth(2026, 6), "甲镇")):
+        with ledger.read() as s:
+            listed = run_checks(s, period, unit=unit, today=TODAY)
+            table = check_table(s, period, unit=unit, today=TODAY)
+        assert len(table) == len(listed) > 10
+        assert list(table) == listed
+        assert [f.message for f in table] == [f.message for f in listed]
+        assert [f.record.opens for f in table] == [f.record.opens for f in listed]
+        assert table[-1] == listed[-1] and table[1:3] == listed[1:3]
+        assert table.count_by_level() == count_by_level(listed)
+        assert table.blocking_count() == len(blocking(listed))
+        assert table.summary() == summary(listed)
+        assert [table.level(i) for i in range(len(table))] == [f.level for f in listed]
+        assert [table.record_key(i) for i in range(len(table))] == [f.record.key for f in listed]
+        assert any(f.explained for f in table) and table.count_by_level()[Level.ERROR]
+        kinds |= {f.record.kind for f in table}
+    assert {"project", "followup", "visit", "investor", "unit", "county", "event"} <= kinds  # every kind of reference
+
+
 def test_acknowledging_a_warning_survives_reopening(ledger):
     break_everything(ledger)
     with ledger.begin() as s:

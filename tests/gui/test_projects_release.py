@@ -131,3 +131,40 @@ def test_the_window_closing_keeps_the_rows(empty_window, qtbot, monkeypatch):
     window.hide()
     qtbot.wait(50)
     assert not tab.released and tab.model.total_count() == len(NAMES)
+
+
+def test_the_checks_and_the_charts_let_the_rows_go_before_they_load(empty_window, qtbot, monkeypatch):
+    """A hidden tab lets go on the event loop's next turn; the checks tab and the charts
+    tab, shown straight from the projects tab, ask for it first (MainWindow.
+    release_hidden_tabs): the rows and the findings, or Matplotlib, are never held at once."""
+    from zsdesk.ui import checks_panel, dashboard
+
+    monkeypatch.setattr(projects_module, "KEEP_ROWS_HIDDEN", 2)
+    window = empty_window
+    window.show()
+    qtbot.waitExposed(window)
+    _add_projects(window, NAMES)
+    tab = window.projects_tab
+    _click_tab(qtbot, window, "projects")
+    qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)
+    assert tab.model.total_count() == len(NAMES)
+
+    rows_when_loading = []
+    real_check_table, real_build_chart = checks_panel.check_table, dashboard.build_chart
+
+    def check_table(*args, **kwargs):
+        rows_when_loading.append(("checks", tab.model.total_count()))
+        return real_check_table(*args, **kwargs)
+
+    def build_chart(*args, **kwargs):
+        rows_when_loading.append(("charts", tab.model.total_count()))
+        return real_build_chart(*args, **kwargs)
+
+    monkeypatch.setattr(checks_panel, "check_table", check_table)
+    monkeypatch.setattr(dashboard, "build_chart", build_chart)
+    _click_tab(qtbot, window, "checks")
+    assert rows_when_loading == [("checks", 0)]
+    _click_tab(qtbot, window, "projects")
+    qtbot.waitUntil(lambda: not tab.loading and tab.model.total_count() == len(NAMES), timeout=10_000)
+    _click_tab(qtbot, window, "dashboard")
+    assert rows_when_loading[-1] == ("charts", 0)

@@ -302,7 +302,7 @@ class Acknowledgement:
     at: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Finding:
     rule: str
     level: Level
@@ -317,6 +317,19 @@ class Finding:
     def message(self) -> str:
         said = self.said
         return said if said.__class__ is str else RULES[self.rule].wording(self.record, *said)
+
+    def _compared(self) -> tuple:
+        return (self.rule, self.level, self.message, self.record, self.acknowledgement)
+
+    def __eq__(self, other) -> bool:
+        """Equal when they say the same of the same record: a message kept as its
+        arguments equals the same message kept as text."""
+        if other.__class__ is not Finding:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
     @property
     def key(self) -> tuple[str, str]:
@@ -914,8 +927,13 @@ def summary(findings: Sequence[Finding]) -> str:
     """'2个错误，3个警告（1个已说明），5个提示' or '未发现问题'."""
     if not findings:
         return "未发现问题"
-    counts = count_by_level(findings)
-    explained_count = sum(1 for f in findings if f.explained)
+    return summary_of(count_by_level(findings), sum(1 for f in findings if f.explained))
+
+
+def summary_of(counts: Mapping[Level, int], explained_count: int) -> str:
+    """:func:`summary` from the counts by level and of explained findings."""
+    if not any(counts.values()):
+        return "未发现问题"
     parts = [f"{counts[Level.ERROR]}个错误", f"{counts[Level.WARNING]}个警告"]
     if explained_count:
         parts[-1] += f"（{explained_count}个已说明）"

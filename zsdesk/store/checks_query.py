@@ -40,6 +40,7 @@ from ..domain.checks import (
     validate_explanation,
 )
 from ..domain.enums import STAGE_DATE_FIELDS, Indicator, Stage
+from ..domain.finding_table import FindingTable
 from ..domain.periods import YearMonth
 from ..errors import InputError, KnownError
 from .models import (
@@ -350,22 +351,46 @@ def run_checks(
     today: dt.date | None = None,
 ) -> list[Finding]:
     """The findings for the file (or one unit, or one unit's month), explanations attached."""
+    findings: list[Finding] = []
+    units = _check(session, period, unit, today, findings.extend)
+    return sort_findings(findings, units)
+
+
+def check_table(
+    session: Session,
+    period: YearMonth | None = None,
+    *,
+    unit: str | None = None,
+    today: dt.date | None = None,
+) -> FindingTable:
+    """:func:`run_checks` as a :class:`~zsdesk.domain.finding_table.FindingTable`: each
+    unit's findings packed as they are found, so that a county's 80,000 never exist as
+    objects at once (what the checks tab holds)."""
+    table = FindingTable()
+    units = _check(session, period, unit, today, table.extend)
+    return table.sort(units)
+
+
+def _check(session: Session, period, unit, today, take) -> list:
+    """Run every rule, handing ``take`` each batch of findings; the units' facts back."""
+    acks = acknowledgements(session)
     if unit is not None:
-        return run_rules(load_facts(session, period, unit=unit, today=today), acknowledgements(session))
+        facts = load_facts(session, period, unit=unit, today=today)
+        take(collect(facts, acks, RULES.values(), []))
+        return facts.units
     # Every unit: the rules on projects run one unit at a time, so that the facts of a
     # whole county's projects (44 MB for 50,000) never exist beside its findings (issue
     # 18); a rule of that kind judges a project by its own unit's projects alone.
-    acks = acknowledgements(session)
     loader = _Loader(session, period, None, today)
     facts = loader.file_facts()
-    findings = collect(facts, acks, [r for r in RULES.values() if not r.per_project], [])
+    take(collect(facts, acks, [r for r in RULES.values() if not r.per_project], []))
     per_project = [r for r in RULES.values() if r.per_project]
     for unit_id in sorted(loader.unit_names):
         part = loader.new_facts()
         loader.add_projects(part, unit_id)
-        collect(part, acks, per_project, findings)
+        take(collect(part, acks, per_project, []))
         del part
-    return sort_findings(findings, facts.units)
+    return facts.units
 
 
 def acknowledge(
@@ -497,6 +522,7 @@ __all__ = [
     "gate_for_export",
     "check_exports",
     "ReturnBlocked",
+    "check_table",
     "load_facts",
     "run_checks",
     "unexplained_errors",

@@ -30,13 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.checks import MIN_EXPLANATION_CHARS, Finding, Level, blocking, real_characters, summary
+from ..domain.checks import MIN_EXPLANATION_CHARS, Finding, Level, real_characters
 from ..domain.periods import YearMonth
 from ..errors import KnownError
 from ..memory import give_back
 from ..store import settings as keys
-from ..store.checks_query import acknowledge, run_checks, withdraw
+from ..domain.finding_table import FindingTable
+from ..store.checks_query import acknowledge, check_table, withdraw
 from ..store.units import unit_names
+from .table_models import release_hidden_tabs
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 11
@@ -72,8 +74,9 @@ class FindingsModel(QAbstractTableModel):
         }
 
     def set_findings(self, findings: Sequence[Finding]) -> None:
+        """The findings shown: a FindingTable (what the tab holds) or any sequence."""
         self.beginResetModel()
-        self._findings = list(findings)
+        self._findings = findings if isinstance(findings, FindingTable) else list(findings)
         self.endResetModel()
 
     def findings(self) -> list[Finding]:
@@ -81,6 +84,15 @@ class FindingsModel(QAbstractTableModel):
 
     def finding(self, row: int) -> Finding:
         return self._findings[row]
+
+    def level_of(self, row: int) -> Level:
+        """The row's level, without making its finding when the rows are a table."""
+        findings = self._findings
+        return findings.level(row) if isinstance(findings, FindingTable) else findings[row].level
+
+    def explained_at(self, row: int) -> bool:
+        findings = self._findings
+        return findings.explained(row) if isinstance(findings, FindingTable) else findings[row].explained
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._findings)
@@ -113,13 +125,14 @@ class FindingsModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        f = self._findings[index.row()]
         column = index.column()
+        if role == SORT_ROLE and column == self.LEVEL:  # the default sort: 80,000 rows' levels, no finding made
+            row = index.row()
+            return self.level_of(row).severity * 2 + (1 if self.explained_at(row) else 0)
+        f = self._findings[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(f, column)
         if role == SORT_ROLE:
-            if column == self.LEVEL:
-                return f.level.severity * 2 + (1 if f.explained else 0)
             return self._text(f, column)
         if role == FINDING_ROLE:
             return f.key
@@ -164,11 +177,11 @@ class FindingsFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
         model = self.sourceModel()
-        f = model.finding(source_row)
-        if f.level not in self.levels:
+        if model.level_of(source_row) not in self.levels:
             return False
         if not self.text:
             return True
+        f = model.finding(source_row)
         haystack = " ".join(model._text(f, c) for c in range(model.columnCount())) + " " + f.record.key + " " + f.rule
         return self.text.lower() in haystack.lower()
 
@@ -399,14 +412,16 @@ class ChecksPanel(QWidget):
         selected = self.selected()
         kept, self._released_selection = self._released_selection, None
         # The old findings go before the new ones are made (and with them the facts):
-        # a whole county's two sets at once would be the tab's peak.
+        # a whole county's two sets at once would be the tab's peak. So do the rows of
+        # the tab this one replaced.
         self.model.set_findings([])
+        release_hidden_tabs(self.window_)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with self.context.read() as session:
-                findings = run_checks(session, self.period(), unit=self.unit())
+                findings = check_table(session, self.period(), unit=self.unit())
         except KnownError as exc:
-            findings = []
+            findings = FindingTable()
             self.window_.show_error(exc)
         finally:
             QGuiApplication.restoreOverrideCursor()
@@ -421,19 +436,20 @@ class ChecksPanel(QWidget):
             self.select_key(kept)
         self._selection_changed()
 
-    def _show_summary(self, findings: list[Finding]) -> None:
-        text = summary(findings)
-        stops = blocking(findings)
+    def _show_summary(self, findings: FindingTable) -> None:
+        """From the table's columns: a county's 80,000 findings are counted, not made."""
+        text = findings.summary()
+        stops = findings.blocking_count()
         scope = self.unit() or self.tr("全部单位")
         period = self.period()
         scope += " · " + (self.tr("%s月报") % period.chinese if period else self.tr("全部数据"))
-        if not findings:
+        if not len(findings):
             verdict = f"<span style='color:{EXPLAINED_COLOR}'>{self.tr('未发现问题')}</span>"
-        elif any(f.level is Level.ERROR for f in findings):
+        elif findings.count_by_level()[Level.ERROR]:
             verdict = f"<span style='color:{LEVEL_COLORS[Level.ERROR]}'>{self.tr('有错误，须修改后才能报送')}</span>"
         elif stops:
             verdict = f"<span style='color:{LEVEL_COLORS[Level.WARNING]}'>" + self.tr(
-                "%d个警告尚未说明：报送前请修改或填写说明") % len(stops) + "</span>"
+                "%d个警告尚未说明：报送前请修改或填写说明") % stops + "</span>"
         else:
             verdict = f"<span style='color:{EXPLAINED_COLOR}'>{self.tr('可以报送')}</span>"
         self.summary_label.setText(f"<b>{_html(scope)}</b>　{_html(text)}　{verdict}")

@@ -39,6 +39,7 @@ from ..store.chart_data import chart_years, latest_fund_month
 from ..store.settings import county_name
 from ..store.units import unit_names
 from .qsettings import app_settings
+from .table_models import release_hidden_tabs
 
 if TYPE_CHECKING:
     from .printing import PrintJob
@@ -169,6 +170,7 @@ class DashboardTab(QWidget):
     def _ensure_canvas(self) -> None:
         if self._canvas is not None:
             return
+        release_hidden_tabs(self.window_)  # before Matplotlib comes in (~26 MB)
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
         from ..charts.common import new_figure

@@ -205,6 +205,16 @@ class MainWindow(QMainWindow):
             ensure_loaded()
         return widget
 
+    def release_hidden_tabs(self) -> None:
+        """Let the hidden tabs go of their rows now (issue 18). A tab about to hold much —
+        the checks' findings, the dashboard's Matplotlib — asks first: a tab hidden by the
+        switch lets go only on the event loop's next turn, after the new tab's first load,
+        and the two would otherwise be held at once."""
+        for widget in list(getattr(self, "_tab_keys", {}).values()):
+            release = getattr(widget, "_release_if_hidden", None)
+            if callable(release) and not widget.isVisible():
+                release()
+
     def current_tab_key(self) -> str | None:
         current = self.tabs.currentWidget()
         return next((k for k, w in self._tab_keys.items() if w is current), None)

@@ -300,3 +300,11 @@ def another_tab_shown(tab, window) -> bool:
     if not (isValid(tab) and isValid(window)):
         return False
     return not tab.isVisible() and window.isVisible()
+
+
+def release_hidden_tabs(window) -> None:
+    """Ask ``window`` (a MainWindow; anything else is left alone) to let its hidden tabs
+    go of their rows now: see MainWindow.release_hidden_tabs."""
+    release = getattr(window, "release_hidden_tabs", None)
+    if callable(release):
+        release()
