@@ -620,6 +620,9 @@ class MainWindow(QMainWindow):
             button = getattr(widget, "new_button", None)  # 新建项目 / 新建客商 / 新建招商活动
             if button is not None:
                 button.setEnabled(not read_only)
+            refresh_hint = getattr(widget, "refresh_empty_hint", None)  # "Ctrl+N …" only where it works
+            if callable(refresh_hint):
+                refresh_hint()
         self._update_record_actions()
 
     def refresh(self) -> None:
