@@ -114,3 +114,19 @@ def test_a_read_only_empty_ledger_does_not_offer_ctrl_n(township, qtbot, bundled
         assert not window.findChild(QPushButton, "newProjectButton").isEnabled()
     finally:
         context.close()
+
+
+def test_column_titles_are_whole_with_a_larger_font(township, window_on, qtbot, bundled_font):
+    """Before there are rows to measure, each column is at least as wide as its title:
+    at 14 pt the fixed widths cut 计划总投资(万元) and 联系领导."""
+    bundled_font(14)
+    window = window_on(township)
+    activate(qtbot, window)
+    for key, noun in RECORD_TABS.items():
+        tab = click_tab(qtbot, window, noun)
+        header = tab.table.horizontalHeader()
+        metrics = header.fontMetrics()
+        for section in range(header.count()):
+            title = tab.table.model().headerData(section, Qt.Orientation.Horizontal)
+            widest = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
+            assert header.sectionSize(section) >= widest + 12, (key, title)  # + the header's margins

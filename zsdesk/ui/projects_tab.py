@@ -48,6 +48,7 @@ from .table_models import (
     fit_columns,
     select_record,
     selected_record_id,
+    set_first_widths,
 )
 
 FIRST_PAGE = 300
@@ -351,8 +352,7 @@ class ProjectsTab(QWidget):
         header.setStretchLastSection(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
-        for i, column in enumerate(COLUMNS):
-            self.table.setColumnWidth(i, column.width)
+        set_first_widths(self.table, COLUMNS)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(lambda index: self.open_selected())
 

@@ -23,6 +23,7 @@ from .table_models import (
     fit_columns,
     select_record,
     selected_record_id,
+    set_first_widths,
 )
 
 
@@ -60,8 +61,7 @@ class RecordTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        for i, column in enumerate(model.columns):
-            self.table.setColumnWidth(i, column.width)
+        set_first_widths(self.table, model.columns)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(lambda _index: self.open_selected())
         self.empty_hint = EmptyHint(self.table, self.tr("还没有%s。") % self.noun, self.first_step())
