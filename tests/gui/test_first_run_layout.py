@@ -65,3 +65,40 @@ def test_the_text_starts_at_the_top_and_the_dialog_fits_its_content(qtbot, bundl
     assert intro.y() <= margins.top() + SLACK
     assert_nothing_clipped(dialog)
     assert dialog.height() <= dialog.layout().totalHeightForWidth(dialog.width()) + SLACK
+
+
+@pytest.mark.parametrize("point_size", [10, 14], ids=["program-font", "14pt"])
+def test_the_new_ledger_dialog_shows_the_units_example_whole(qtbot, bundled_font, point_size, tmp_path):
+    """新建本单位的台账… from the first-run dialog: the units box shows its four-line
+    example (每行一个单位，例如： 安文街道 尚湖镇 新城区) whole; at 14 pt the dialog's fixed
+    height used to squeeze it to three lines."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from zsdesk.ui.ledger_dialogs import NewLedgerDialog
+
+    bundled_font(point_size)
+    first = FirstRunDialog()
+    qtbot.addWidget(first)
+    activate(qtbot, first)
+    seen = {}
+
+    def look_and_cancel():
+        [dialog] = [w for w in QApplication.topLevelWidgets() if isinstance(w, NewLedgerDialog) and w.isVisible()]
+        units = dialog.findChild(QPlainTextEdit, "newLedgerUnits")
+        seen["lines"] = len(units.placeholderText().split("\n"))
+        seen["room"] = units.viewport().height() - 2 * int(units.document().documentMargin())
+        seen["line"] = units.fontMetrics().lineSpacing()
+        seen["inside"] = all(
+            dialog.rect().contains(w.geometry()) for w in dialog.findChildren(QPlainTextEdit) + dialog.findChildren(QPushButton)
+            if w.isVisible() and w.parent() is dialog
+        )
+        dialog.grab().save(str(tmp_path / f"new-ledger-{point_size}pt.png"))
+        dialog.reject()
+
+    QTimer.singleShot(0, look_and_cancel)
+    qtbot.mouseClick(first.findChild(QPushButton, "firstRunNew"), Qt.MouseButton.LeftButton)
+    assert seen["lines"] == 4
+    assert seen["room"] >= seen["lines"] * seen["line"], seen
+    assert seen["inside"]
+    assert first.isVisible() and first.chosen_path is None  # cancelled: back at the choices
