@@ -72,3 +72,19 @@ def unsaved_answers(monkeypatch):
 
     monkeypatch.setattr(forms, "ask_unsaved", ask)
     return state
+
+
+@pytest.fixture
+def bundled_font(qapp):
+    """A factory: the program's own font (the bundled Chinese one) at ``point_size`` as
+    the application's font, as the program sets it at start; the test's font is put back
+    afterwards so text widths measured by later tests do not change."""
+    from zsdesk.ui.fonts import DEFAULT_POINT_SIZE, register_qt_fonts
+
+    before = qapp.font()
+
+    def use(point_size: float = DEFAULT_POINT_SIZE):
+        return register_qt_fonts(qapp, point_size)
+
+    yield use
+    qapp.setFont(before)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -46,3 +46,18 @@ def open_new(window, qtbot, tab_key: str, editor_class):
     assert len(editors) == 1, "Ctrl+N opens one editor"
     activate(qtbot, editors[0])
     return tab, editors[0]
+
+
+def shown_items(qtbot, window, key) -> set[str]:
+    """Click a menu's title in the menu bar and return the texts the open menu shows."""
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.menuBar()
+    title = bar.actionGeometry(window.menu(key).menuAction()).center()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=title)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+    menu = QApplication.activePopupWidget()
+    texts = {a.text() for a in menu.actions() if a.isVisible() and not a.isSeparator()}
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
+    return texts

@@ -52,7 +52,7 @@ def test_connect_to_the_bureau_server_from_a_new_file(qtbot, empty_window, pg_cl
     ledger = window.context.ledger
     assert ledger.is_server and not ledger.readonly
     assert database in window.windowTitle()
-    assert window.status_label.text().startswith("postgresql+psycopg://zsdesk_test@/" + database)
+    assert window.location_label.full_text().startswith("postgresql+psycopg://zsdesk_test@/" + database)
     assert "项目 360 个" in window.status_label.text()
     if SHOTS:
         window.resize(1280, 800)

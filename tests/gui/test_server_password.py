@@ -84,9 +84,11 @@ def test_the_dialog_asks_for_the_password_and_keeps_it_nowhere(qtbot, empty_wind
     ledger = window.context.ledger
     assert ledger.is_server and not ledger.readonly
     assert "项目 360 个" in window.status_label.text()
-    for shown in (ledger.url, ledger.location, str(ledger.path), window.windowTitle(), window.status_label.text()):
+    location = window.location_label
+    for shown in (ledger.url, ledger.location, str(ledger.path), window.windowTitle(), window.status_label.text(),
+                  location.text(), location.toolTip()):
         assert PASSWORD not in shown
-    assert f"{PASSWORD_USER}@127.0.0.1:{pg_cluster.port}/{clerk_database}" in window.status_label.text()
+    assert f"{PASSWORD_USER}@127.0.0.1:{pg_cluster.port}/{clerk_database}" in location.full_text()
     # A write goes through on the password typed (the engine's new connections use it).
     window.context.ledger.engine.dispose()
     from zsdesk.store.settings import CLERK_NAME, get_setting, set_setting

@@ -7,29 +7,13 @@ the 文件 and 工具 menus by clicking their titles as a clerk does, and reads 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu
 
+from driving import shown_items
 from zsdesk.store.ledger_setup import create_ledger
 
 UNITS = ["甲镇", "乙乡", "丙街道"]
 BUREAU_ITEMS = {"生成各单位起始台账…", "导入月报(&I)…", "导出汇总表…", "导出年度目标任务分解表…", "月度通报(&R)…"}
 TOWNSHIP_ITEMS = {"导出月报(&M)…", "导入年度目标任务分解表…", "打开台账(&O)…", "审核(&C)"}
-
-
-def shown_items(qtbot, window, key) -> set[str]:
-    """Click a menu's title in the menu bar and return the texts the open menu shows."""
-    window.show()
-    qtbot.waitExposed(window)
-    bar = window.menuBar()
-    title = bar.actionGeometry(window.menu(key).menuAction()).center()
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=title)
-    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
-    menu = QApplication.activePopupWidget()
-    texts = {a.text() for a in menu.actions() if a.isVisible() and not a.isSeparator()}
-    qtbot.keyClick(menu, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
-    return texts
 
 
 @pytest.mark.parametrize("own_unit", ["", "甲镇"])

@@ -303,7 +303,8 @@ def test_a_server_opens_behind_the_window_and_an_unreachable_one_is_said_there(
 
     gone = f"postgresql+psycopg://zsdesk_test:secret@127.0.0.1:{free_port()}/zsdesk"
     window = start(qtbot, windows, gone)
-    assert "secret" not in window.status_label.text()  # the opening line hides a typed password
+    assert "zsdesk_test@127.0.0.1" in window.location_label.toolTip()
+    assert "secret" not in window.location_label.toolTip()  # the opening line hides a typed password
     qtbot.waitUntil(lambda: problem_shown(window), timeout=WAIT)
     assert "连接不上数据库服务器" in window.open_problem.message.text()
     assert "secret" not in window.open_problem.message.text()

@@ -56,6 +56,9 @@ class EventsTab(RecordTab):
         self.search.setPlaceholderText(self.tr("搜索：活动名称、地点、单位"))
         self.finish_bar()
 
+    def first_step(self) -> str:
+        return self.tr("点右上角“新建招商活动”（Ctrl+N）登记推介会、洽谈会或蹲点招商。")
+
     def load_rows(self, session, ids=None):
         rows = event_rows(session)
         return rows if ids is None else [r for r in rows if r.id in set(ids)]

@@ -21,7 +21,7 @@ def install(window) -> None:
         EDITOR_PAGES.append(history_page)
 
     restore = _action(window, _tr("从备份恢复(&B)…"), "restoreBackupAction", lambda: open_restore(window))
-    export = _action(window, _tr("导出修改记录(&L)…"), "exportAuditAction", lambda: open_audit_export(window))
+    export = _action(window, _tr("导出修改记录(&G)…"), "exportAuditAction", lambda: open_audit_export(window))
     file_menu = window.menu("file")
     before = getattr(window, "quit_action", None)
     if before is not None and before in file_menu.actions():

@@ -345,7 +345,7 @@ def save_server_snapshot(window, target=None):
 def install(window) -> None:
     window.offer_reconnect = lambda exc: offer_reconnect(window, exc)
     window.context.connection_lost.connect(window.offer_reconnect)
-    action = QAction(_tr("连接县局服务器(&S)…"), window)
+    action = QAction(_tr("连接县局服务器(&C)…"), window)
     action.setObjectName("connectServerAction")
     action.triggered.connect(lambda: open_server_dialog(window))
     file_menu = window.menu("file")
@@ -356,7 +356,7 @@ def install(window) -> None:
     else:
         file_menu.addAction(action)
     window.connect_server_action = action
-    staff = QAction(_tr("工作人员姓名(&N)…"), window)
+    staff = QAction(_tr("工作人员姓名(&U)…"), window)
     staff.setObjectName("staffNamesAction")
     staff.triggered.connect(lambda: open_staff_dialog(window))
     actions = file_menu.actions()

@@ -7,6 +7,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QPushButton, QVBoxLayout
 
 
+MIN_WIDTH = 460
+"""Wide enough that the four choices read as buttons, not as a narrow column."""
+
+
 class FirstRunDialog(QDialog):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -14,6 +18,7 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(self.tr("欢迎使用 zsdesk 招商引资台账"))
         self.chosen_path: Path | None = None
         intro = QLabel(self.tr("还没有打开过台账。请选择："), self)
+        intro.setObjectName("firstRunIntro")
         starter = QPushButton(self.tr("从县招商局发来的起始台账开始…"), self)
         starter.setObjectName("firstRunStarter")
         starter.clicked.connect(self._starter)
@@ -34,7 +39,17 @@ class FirstRunDialog(QDialog):
         self.error.hide()
         for widget in (intro, starter, new, demo, existing, self.error):
             layout.addWidget(widget)
-        self.resize(460, 260)
+        # Extra height goes below the buttons: a fixed resize(460, 260) taller than the
+        # content used to centre the text in a band of empty space above the buttons.
+        layout.addStretch(1)
+        self.setMinimumWidth(MIN_WIDTH)
+        self._fit_height(MIN_WIDTH)
+
+    def _fit_height(self, width: int | None = None) -> None:
+        """As tall as the content at the dialog's width (the error line wraps)."""
+        width = max(width or self.width(), self.minimumSizeHint().width(), MIN_WIDTH)
+        height = self.layout().totalHeightForWidth(width)
+        self.resize(width, max(height, self.layout().totalSizeHint().height()))
 
     def _starter(self) -> None:
         """A township starts from the file the bureau sent: its own copy in Documents,
@@ -68,6 +83,7 @@ class FirstRunDialog(QDialog):
     def _show(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        self._fit_height()
 
     def _new(self) -> None:
         from .ledger_dialogs import NewLedgerDialog

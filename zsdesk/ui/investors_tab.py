@@ -67,6 +67,9 @@ class InvestorsTab(RecordTab):
             return
         super()._on_data_changed()
 
+    def first_step(self) -> str:
+        return self.tr("点右上角“新建客商”（Ctrl+N）登记第一家客商；它的联系人和考察对接也记在其中。")
+
     def load_rows(self, session, ids=None):
         return investor_rows(session, ids)
 

@@ -118,6 +118,10 @@ def _error_label(parent: QWidget) -> QLabel:
     return label
 
 
+UNIT_LINES_SHOWN = 5
+"""Lines the new ledger's list of units shows before it scrolls."""
+
+
 class NewLedgerDialog(QDialog):
     """A new, empty ledger: county, units, whose file it is, and where it goes."""
 
@@ -140,6 +144,10 @@ class NewLedgerDialog(QDialog):
         self.units.setObjectName("newLedgerUnits")
         self.units.setTabChangesFocus(True)  # units are typed one a line; Tab goes on to the next field
         self.units.setPlaceholderText(self.tr("每行一个单位，例如：\n安文街道\n尚湖镇\n新城区"))
+        # The example's four lines and one more, whatever the font: at 14 pt the dialog's
+        # fixed 420 px squeezed the box to three lines and cut 新城区 in half.
+        margin = 2 * (self.units.frameWidth() + int(self.units.document().documentMargin()))
+        self.units.setMinimumHeight(UNIT_LINES_SHOWN * self.units.fontMetrics().lineSpacing() + margin)
         self.own_unit = QComboBox(self)
         self.own_unit.setObjectName("newLedgerOwnUnit")
         # Whose file it is, asked with no answer preselected: a township clerk who

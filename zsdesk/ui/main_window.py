@@ -424,7 +424,11 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # sqlite3 errors: full disk, unwritable folder
             self.show_error(KnownError(self.tr("无法保存副本（%s）：%s") % (exc, target)))
             return None
-        self.statusBar().showMessage(self.tr("已保存副本：%s") % target, 5000)
+        if target.absolute().parent == Path(self.context.ledger.path).absolute().parent:
+            # the suggested place: the clerk knows the folder, the bar has room for the name
+            self.statusBar().showMessage(self.tr("已保存副本：%s（与台账在同一文件夹）") % target.name, 5000)
+        else:
+            self.statusBar().showMessage(self.tr("已保存副本：%s") % target, 5000)
         return target
 
     def _import_ledger(self) -> None:
@@ -543,9 +547,23 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(files))
 
     def _build_status_bar(self) -> None:
+        """Where the ledger is (elided in the middle, whole in its tooltip), then what it
+        holds; a temporary message gets the room left of them (zsdesk/ui/status_bar.py)."""
+        from .status_bar import ElidedLabel, LocationFitter
+
+        self.location_label = ElidedLabel(self)
+        self.location_label.setObjectName("statusLocation")
         self.status_label = QLabel(self)
         self.status_label.setObjectName("statusCounts")
-        self.statusBar().addPermanentWidget(self.status_label)
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.location_label)
+        bar.addPermanentWidget(self.status_label)
+        self.location_fitter = LocationFitter(bar, self.location_label, beside=(self.status_label,))
+
+    def show_location(self, location: str) -> None:
+        """The ledger's path (or server address, without a password) in the status bar."""
+        self.location_label.set_full_text(location)
+        self.location_fitter.set_shown(bool(location))
 
     def _build_core_tabs(self) -> None:
         from .events_tab import EventsTab
@@ -612,6 +630,9 @@ class MainWindow(QMainWindow):
             button = getattr(widget, "new_button", None)  # 新建项目 / 新建客商 / 新建招商活动
             if button is not None:
                 button.setEnabled(not read_only)
+            refresh_hint = getattr(widget, "refresh_empty_hint", None)  # "Ctrl+N …" only where it works
+            if callable(refresh_hint):
+                refresh_hint()
         self._update_record_actions()
 
     def refresh(self) -> None:
@@ -656,10 +677,10 @@ class MainWindow(QMainWindow):
         owner = summary["own_unit"] or summary["county"]
         name = self.context.ledger.path if getattr(self.context.ledger, "is_server", False) else path.name
         self.setWindowTitle(self.tr("%s — %s — zsdesk 招商引资台账") % (owner, name))
+        self.show_location(name if getattr(self.context.ledger, "is_server", False) else str(path))
         self.status_label.setText(
-            self.tr("%s ｜ %s ｜ 单位 %d 个 ｜ 项目 %d 个 ｜ 客商 %d 家")
+            self.tr("%s ｜ 单位 %d 个 ｜ 项目 %d 个 ｜ 客商 %d 家")
             % (
-                name if getattr(self.context.ledger, "is_server", False) else path,
                 summary["county"] + (f" · {summary['own_unit']}" if summary["own_unit"] else ""),
                 summary["units"],
                 summary["projects"],

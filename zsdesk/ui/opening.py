@@ -193,7 +193,8 @@ def open_in_window(window, location, *, readonly: bool = False) -> _Opening:
         if action.objectName() in ("openLedgerAction", "newLedgerAction"):
             action.setEnabled(False)
     window.recent_menu.setEnabled(False)
-    window.status_label.setText(window.tr("正在打开… %s") % shown_location(location))
+    window.status_label.setText(window.tr("正在打开…"))
+    window.show_location(shown_location(location))
     skip_feature_scan()
     opening = _Opening(window, location, readonly)
     window.opening = opening
@@ -310,7 +311,8 @@ def show_problem(window, error: BaseException, location) -> OpenProblem:
     window._rebuild_recent_menu()
     if window.context is None:
         window.setWindowTitle(window.tr("无法打开台账 — zsdesk 招商引资台账"))
-        window.status_label.setText(shown_location(location))
+        window.status_label.setText(window.tr("无法打开"))
+        window.show_location(shown_location(location))
     return page
 
 

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from ..store.projects import (
 from ..store import settings as keys
 from ..store.units import unit_names
 from ..memory import give_back
+from .tab_widgets import EmptyHint, SearchField
 from .table_models import (
     KEEP_ROWS_HIDDEN,
     another_tab_shown,
@@ -48,6 +48,7 @@ from .table_models import (
     fit_columns,
     select_record,
     selected_record_id,
+    set_first_widths,
 )
 
 FIRST_PAGE = 300
@@ -294,11 +295,10 @@ class ProjectsTab(QWidget):
     # -- building -------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit(self)
-        self.search.setObjectName("projectsSearch")
-        self.search.setPlaceholderText(self.tr("搜索：项目名称、投资方、联系领导、编号"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._apply_filter)
+        self.search = SearchField(self, "projectsSearch", self._apply_filter)
+        # short enough to be read whole at the window's narrowest (the filters beside it)
+        self.search.setPlaceholderText(self.tr("搜索名称、投资方、领导、编号"))
+        self.search.setToolTip(self.tr("按项目名称、投资方、联系领导或项目编号搜索；空格隔开几个词，须都含有"))
 
         def combo(name: str, width: int) -> QComboBox:
             box = QComboBox(self)
@@ -352,11 +352,15 @@ class ProjectsTab(QWidget):
         header.setStretchLastSection(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
-        for i, column in enumerate(COLUMNS):
-            self.table.setColumnWidth(i, column.width)
+        set_first_widths(self.table, COLUMNS)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(lambda index: self.open_selected())
 
+        self.empty_hint = EmptyHint(
+            self.table,
+            self.tr("还没有项目。"),
+            self.tr("点右上角“新建项目”（Ctrl+N）登记第一个项目；已有Excel台账的，可用“文件 → 导入已有台账”导入。"),
+        )
         self.count_label = QLabel(self)
         self.count_label.setObjectName("projectsCount")
         legend = QLabel(self.tr("粉红底色：跟踪服务已逾期；灰字：中止或终止"), self)
@@ -592,6 +596,10 @@ class ProjectsTab(QWidget):
         if self.loading:
             text += self.tr("（正在读取全部项目…）")
         self.count_label.setText(text)
+        self.refresh_empty_hint()
+
+    def refresh_empty_hint(self) -> None:
+        self.empty_hint.refresh(self.model.total_count(), self.main_window.is_read_only())
 
     # -- selection and actions ------------------------------------------------------
 

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..memory import give_back
+from .tab_widgets import EmptyHint, SearchField
 from .table_models import (
     KEEP_ROWS_HIDDEN,
     RowListModel,
@@ -23,6 +23,7 @@ from .table_models import (
     fit_columns,
     select_record,
     selected_record_id,
+    set_first_widths,
 )
 
 
@@ -39,10 +40,7 @@ class RecordTab(QWidget):
         self.main_window = window
         self.context = window.context
         self.model = model
-        self.search = QLineEdit(self)
-        self.search.setObjectName(f"{self.key}Search")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._apply_filter)
+        self.search = SearchField(self, f"{self.key}Search", self._apply_filter)
         self.new_button = QPushButton(self.tr("新建%s") % self.noun, self)
         self.new_button.setObjectName(f"new{self.key[:-1].capitalize()}Button")
         self.new_button.setToolTip(self.tr("新建%s（Ctrl+N）") % self.noun)
@@ -63,10 +61,10 @@ class RecordTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        for i, column in enumerate(model.columns):
-            self.table.setColumnWidth(i, column.width)
+        set_first_widths(self.table, model.columns)
         self.table.setSortingEnabled(True)
         self.table.activated.connect(lambda _index: self.open_selected())
+        self.empty_hint = EmptyHint(self.table, self.tr("还没有%s。") % self.noun, self.first_step())
         self.count_label = QLabel(self)
         self.count_label.setObjectName(f"{self.key}Count")
         layout = QVBoxLayout(self)
@@ -93,6 +91,10 @@ class RecordTab(QWidget):
         settings.setValue(f"{self.key}Tab/header", self.table.horizontalHeader().saveState())
 
     # -- to implement ---------------------------------------------------------------
+
+    def first_step(self) -> str:
+        """What the empty table says to do first (see :class:`EmptyHint`)."""
+        raise NotImplementedError
 
     def load_rows(self, session, ids=None) -> list:
         raise NotImplementedError
@@ -190,6 +192,10 @@ class RecordTab(QWidget):
         self.count_label.setText(
             self.tr("显示 %d / %d 个%s") % (self.model.rowCount(), self.model.total_count(), self.noun)
         )
+        self.refresh_empty_hint()
+
+    def refresh_empty_hint(self) -> None:
+        self.empty_hint.refresh(self.model.total_count(), self.main_window.is_read_only())
 
     def extra_filter(self):
         return None

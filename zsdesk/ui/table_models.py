@@ -273,13 +273,10 @@ def fit_columns(table, model: RowListModel, sample: int = FIT_SAMPLE_ROWS) -> li
     long note cannot push the others off screen. An empty column is as wide as its title.
     Returns the widths set."""
     metrics = table.fontMetrics()
-    header = table.horizontalHeader()
-    header_metrics = header.fontMetrics()
     rows = min(model.rowCount(), sample)
     widths = []
     for column_index, column in enumerate(model.columns):
-        title = max((header_metrics.horizontalAdvance(line) for line in column.title.split("\n")), default=0)
-        width = title + FIT_PADDING + 12  # the sort arrow
+        width = title_width(table, column)
         for row in range(rows):
             text = column.text(model.row_at(row))
             if text:
@@ -288,6 +285,20 @@ def fit_columns(table, model: RowListModel, sample: int = FIT_SAMPLE_ROWS) -> li
         table.setColumnWidth(column_index, width)
         widths.append(width)
     return widths
+
+
+def title_width(table, column: Column) -> int:
+    """The width ``column``'s title needs in ``table``'s header, its sort arrow included."""
+    metrics = table.horizontalHeader().fontMetrics()
+    title = max((metrics.horizontalAdvance(line) for line in column.title.split("\n")), default=0)
+    return title + FIT_PADDING + 12  # the sort arrow
+
+
+def set_first_widths(table, columns: Sequence[Column]) -> None:
+    """The columns' widths before there are rows to measure: each its own default, but
+    never narrower than its title (a larger font would cut "计划总投资(万元)")."""
+    for index, column in enumerate(columns):
+        table.setColumnWidth(index, max(column.width, title_width(table, column)))
 
 
 def another_tab_shown(tab, window) -> bool:
