@@ -46,3 +46,19 @@ def open_new(window, qtbot, tab_key: str, editor_class):
     assert len(editors) == 1, "Ctrl+N opens one editor"
     activate(qtbot, editors[0])
     return tab, editors[0]
+
+
+def open_row(window, qtbot, tab_key: str, editor_class, text: str):
+    """Select the row that shows ``text`` on a tab and press Enter: the record's editor,
+    made the active window."""
+    tab = window.select_tab(tab_key)
+    activate(qtbot, window)
+    model = tab.table.model()
+    row = next(
+        r for r in range(model.rowCount()) if text in [model.index(r, c).data() for c in range(model.columnCount())]
+    )
+    tab.table.setCurrentIndex(model.index(row, 1))
+    qtbot.keyClick(tab.table, Qt.Key.Key_Return)
+    (editor,) = [e for e in window.findChildren(editor_class) if e.isVisible() and e.windowTitle().endswith(text)]
+    activate(qtbot, editor)
+    return editor

@@ -22,7 +22,7 @@ from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.investors import EventRow, event_data, event_rows, save_event
 from ..store.units import unit_choices
-from .forms import INVALID_STYLE, UnsavedChanges, date_edit, date_text, error_label, mark_invalid
+from .forms import INVALID_STYLE, CopyAfterConflict, UnsavedChanges, date_edit, date_text, error_label, mark_invalid
 from .record_tab import RecordTab
 from .table_models import CENTER, RIGHT, Column, RowListModel
 
@@ -90,7 +90,7 @@ class EventsTab(RecordTab):
         return True
 
 
-class EventEditor(UnsavedChanges, QDialog):
+class EventEditor(CopyAfterConflict, UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, event_id: int | None, parent=None, today: dt.date | None = None):
@@ -139,6 +139,7 @@ class EventEditor(UnsavedChanges, QDialog):
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setObjectName("cancelButton")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.addButton(self.copy_mine_button("招商活动"), QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -198,8 +199,7 @@ class EventEditor(UnsavedChanges, QDialog):
                 lambda s: save_event(s, event_id, data, self.today), key_of=lambda e: e.id,
             )
         except KnownError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
+            self.show_refusal(exc)  # a colleague saved first: the form stays, and can be copied
             return False
         self.event_id = event.id
         self.saved.emit(event.id)
