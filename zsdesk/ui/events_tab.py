@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -139,13 +140,15 @@ class EventEditor(CopyAfterConflict, UnsavedChanges, QDialog):
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setObjectName("cancelButton")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.addButton(self.copy_mine_button("招商活动"), QDialogButtonBox.ButtonRole.ActionRole)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        row = QHBoxLayout()  # beside the box, not in it: a QDialogButtonBox shows every button it is given
+        row.addWidget(self.copy_mine_button("招商活动"))
+        row.addWidget(buttons, 1)
+        layout.addLayout(row)
         data = data or EventData(name="", kind=EventKind.PROMOTION, date=self.today, unit_id=own_unit_id)
         self._version = data.version  # a colleague's save since then refuses ours (store/versions.py)
         self.fields["name"].setText(data.name)
