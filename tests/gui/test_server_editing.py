@@ -92,6 +92,13 @@ def test_two_staff_save_the_same_project_one_conflict_message_first_change_kept(
     activate(qtbot, mine)
     mine.fields["notes"].setPlainText("李四的备注：等规划许可")
     mine.fields["liaison_leader"].setText("赵县长")
+    mine.pages.setCurrentIndex(2)
+    mine.funds_grid.item(0, 2).setText("120.5")  # March's funds
+    mine.funds_year.setValue(2025)  # the grid shows 2025 now; the copy still holds 2026's March
+    mine.pages.setCurrentIndex(3)
+    qtbot.mouseClick(mine.findChild(QPushButton, "addFollowUp"), Qt.MouseButton.LeftButton)
+    mine.set_follow_up(0, date="2026-06-20", who="李四", action="走访企业", done=True)
+    mine.pages.setCurrentIndex(0)
     qtbot.mouseClick(mine.save_button, Qt.MouseButton.LeftButton)
     assert mine.isVisible()
     message = mine.error.text()
@@ -107,7 +114,10 @@ def test_two_staff_save_the_same_project_one_conflict_message_first_change_kept(
     qtbot.mouseClick(mine.copy_button, Qt.MouseButton.LeftButton)
     copied = QApplication.clipboard().text()
     lines = copied.splitlines()
-    for line in ("备注：李四的备注：等规划许可", "联系领导：赵县长", "计划总投资（万元）：6000", "谋划：2026-01-15"):
+    for line in (
+        "备注：李四的备注：等规划许可", "联系领导：赵县长", "计划总投资（万元）：6000", "谋划：2026-01-15",
+        "【到位资金（万元）】", "2026年3月：120.5", "跟踪服务 1：日期 2026-06-20；跟踪人 李四；跟踪内容 走访企业；已办结 是",
+    ):
         assert line in lines, copied
     assert "6500" not in copied  # what he typed, not 王五's saved figure
 
