@@ -48,6 +48,22 @@ def editor_of(window, qtbot, name):
     return open_row(window, qtbot, "projects", ProjectEditor, name)
 
 
+def colleague_saves_first(qtbot, two_staff, tab_key, editor_class, name, field, value):
+    """Both open the record — 王五 after refreshing his window (F5), 李四 from his list —
+    and 王五 saves ``field`` changed to ``value`` first. 李四's editor, still open, active."""
+    wang_wu = two_staff.wang_wu
+    activate(qtbot, wang_wu)
+    qtbot.keyClick(wang_wu, Qt.Key.Key_F5)
+    theirs = open_row(wang_wu, qtbot, tab_key, editor_class, name)
+    mine = open_row(two_staff.li_si, qtbot, tab_key, editor_class, name)
+    activate(qtbot, theirs)
+    theirs.fields[field].setText(value)
+    qtbot.keyClick(theirs, Qt.Key.Key_S, CTRL)
+    assert not theirs.isVisible(), theirs.error.text()
+    activate(qtbot, mine)
+    return mine
+
+
 def boxes(window) -> list:
     return [w for w in window.findChildren(QMessageBox) if w.isVisible()]
 
@@ -76,20 +92,9 @@ def test_two_staff_save_the_same_project_one_conflict_message_first_change_kept(
     qtbot.keyClick(editor, Qt.Key.Key_S, CTRL)
     assert not editor.isVisible()
 
-    # Both open it: 王五 after refreshing his window (F5), 李四 from his list.
-    activate(qtbot, wang_wu)
-    qtbot.keyClick(wang_wu, Qt.Key.Key_F5)
-    theirs = editor_of(wang_wu, qtbot, "云山康养项目")
-    mine = editor_of(li_si, qtbot, "云山康养项目")
-
-    # 王五 saves first.
-    activate(qtbot, theirs)
-    theirs.fields["planned_investment"].setText("6500")
-    qtbot.keyClick(theirs, Qt.Key.Key_S, CTRL)
-    assert not theirs.isVisible(), theirs.error.text()
+    mine = colleague_saves_first(qtbot, two_staff, "projects", ProjectEditor, "云山康养项目", "planned_investment", "6500")
 
     # 李四 saves second: refused, one message, his form still open as typed.
-    activate(qtbot, mine)
     mine.fields["notes"].setPlainText("李四的备注：等规划许可")
     mine.fields["liaison_leader"].setText("赵县长")
     mine.pages.setCurrentIndex(2)
@@ -143,17 +148,9 @@ def test_two_staff_save_the_same_investor_the_second_copies_what_he_typed(qtbot,
     qtbot.keyClick(editor, Qt.Key.Key_S, CTRL)
     assert not editor.isVisible(), editor.error.text()
 
-    activate(qtbot, wang_wu)
-    qtbot.keyClick(wang_wu, Qt.Key.Key_F5)
-    theirs = open_row(wang_wu, qtbot, "investors", InvestorEditor, "浙江云山集团")
-    mine = open_row(li_si, qtbot, "investors", InvestorEditor, "浙江云山集团")
-    activate(qtbot, theirs)
-    theirs.fields["chamber"].setText("温州商会")
-    qtbot.keyClick(theirs, Qt.Key.Key_S, CTRL)
-    assert not theirs.isVisible(), theirs.error.text()
+    mine = colleague_saves_first(qtbot, two_staff, "investors", InvestorEditor, "浙江云山集团", "chamber", "温州商会")
 
     # 李四 fills in the firm, a contact and a visit, and saves second.
-    activate(qtbot, mine)
     mine.fields["chamber"].setText("台州商会")
     mine.fields["home_region"].setText("杭州")
     mine.fields["notes"].setPlainText("董事长月底来考察")
