@@ -146,7 +146,7 @@ class EventEditor(CopyAfterConflict, UnsavedChanges, QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         row = QHBoxLayout()  # beside the box, not in it: a QDialogButtonBox shows every button it is given
-        row.addWidget(self.copy_mine_button("招商活动"))
+        row.addWidget(self.copy_mine_button(self.tr("招商活动")))
         row.addWidget(buttons, 1)
         layout.addLayout(row)
         data = data or EventData(name="", kind=EventKind.PROMOTION, date=self.today, unit_id=own_unit_id)

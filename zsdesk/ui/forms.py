@@ -532,7 +532,7 @@ class CopyAfterConflict:
     def copy_mine_button(self, noun: str) -> QPushButton:
         button = QPushButton(self.tr("复制我填写的内容"), self)
         button.setObjectName("copyMineButton")
-        button.setToolTip(self.tr("把这张表里填写的内容复制到剪贴板，重新打开%s后可以对照着再改") % self.tr(noun))
+        button.setToolTip(self.tr("把这张表里填写的内容复制到剪贴板，重新打开%s后可以对照着再改") % noun)
         button.clicked.connect(self.copy_form_text)
         button.hide()  # offered only when a save is refused because a colleague changed the record
         self.copy_button = button

@@ -92,7 +92,7 @@ class InvestorEditor(CopyAfterConflict, UnsavedChanges, QDialog):
         self.cancel_button = QPushButton(self.tr("取消"), self)
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.reject)
-        self.copy_mine_button("客商")
+        self.copy_mine_button(self.tr("客商"))
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -207,7 +207,7 @@ class ProjectEditor(CopyAfterConflict, UnsavedChanges, QDialog):
         self.delete_button.setObjectName("deleteButton")
         self.delete_button.clicked.connect(self.delete)
         self.delete_button.setVisible(self.project_id is not None)
-        self.copy_mine_button("项目")
+        self.copy_mine_button(self.tr("项目"))
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
 
         buttons = QHBoxLayout()
