@@ -61,3 +61,19 @@ def shown_items(qtbot, window, key) -> set[str]:
     qtbot.keyClick(menu, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None)
     return texts
+
+
+def open_row(window, qtbot, tab_key: str, editor_class, text: str):
+    """Select the row that shows ``text`` on a tab and press Enter: the record's editor,
+    made the active window."""
+    tab = window.select_tab(tab_key)
+    activate(qtbot, window)
+    model = tab.table.model()
+    row = next(
+        r for r in range(model.rowCount()) if text in [model.index(r, c).data() for c in range(model.columnCount())]
+    )
+    tab.table.setCurrentIndex(model.index(row, 1))
+    qtbot.keyClick(tab.table, Qt.Key.Key_Return)
+    (editor,) = [e for e in window.findChildren(editor_class) if e.isVisible() and e.windowTitle().endswith(text)]
+    activate(qtbot, editor)
+    return editor

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -22,7 +23,7 @@ from ..errors import KnownError, ValidationError
 from ..store import settings as keys
 from ..store.investors import EventRow, event_data, event_rows, save_event
 from ..store.units import unit_choices
-from .forms import INVALID_STYLE, UnsavedChanges, date_edit, date_text, error_label, mark_invalid
+from .forms import INVALID_STYLE, CopyAfterConflict, UnsavedChanges, date_edit, date_text, error_label, mark_invalid
 from .record_tab import RecordTab
 from .table_models import CENTER, RIGHT, Column, RowListModel
 
@@ -93,7 +94,7 @@ class EventsTab(RecordTab):
         return True
 
 
-class EventEditor(UnsavedChanges, QDialog):
+class EventEditor(CopyAfterConflict, UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, event_id: int | None, parent=None, today: dt.date | None = None):
@@ -147,7 +148,10 @@ class EventEditor(UnsavedChanges, QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        row = QHBoxLayout()  # beside the box, not in it: a QDialogButtonBox shows every button it is given
+        row.addWidget(self.copy_mine_button(self.tr("招商活动")))
+        row.addWidget(buttons, 1)
+        layout.addLayout(row)
         data = data or EventData(name="", kind=EventKind.PROMOTION, date=self.today, unit_id=own_unit_id)
         self._version = data.version  # a colleague's save since then refuses ours (store/versions.py)
         self.fields["name"].setText(data.name)
@@ -201,8 +205,7 @@ class EventEditor(UnsavedChanges, QDialog):
                 lambda s: save_event(s, event_id, data, self.today), key_of=lambda e: e.id,
             )
         except KnownError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
+            self.show_refusal(exc)  # a colleague saved first: the form stays, and can be copied
             return False
         self.event_id = event.id
         self.saved.emit(event.id)

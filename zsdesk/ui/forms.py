@@ -1,4 +1,5 @@
-"""Helpers for editor forms: field errors shown at the field, date and money fields."""
+"""Helpers for editor forms: field errors shown at the field, date and money fields,
+unsaved changes, and the copy of what was typed when a colleague saved first."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, QLocale, Qt
-from PySide6.QtGui import QShortcut
+from PySide6.QtGui import QGuiApplication, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -14,18 +15,25 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QTableWidget,
+    QTabWidget,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from ..domain.money import format_wan
+from ..errors import KnownError
+from ..store.versions import RecordConflict
 
 INVALID_STYLE = "*[invalid=\"true\"] { border: 1px solid #d00000; background: #fff0f0; }"
 
@@ -396,3 +404,156 @@ def make_read_only(root: QWidget, keep: tuple = ()) -> None:
             widget.setEnabled(False)
         elif isinstance(widget, QTableWidget):
             widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+
+
+# -- a copy of what was typed -------------------------------------------------------------
+
+NO_CHOICE = "（无）"
+"""What a choice box shows when nothing is chosen: not worth a line of the copy."""
+COPIED_NOTE = "已把您填写的内容复制到剪贴板。"
+
+
+def typed_value(widget: QWidget) -> str:
+    """What a clerk put into one input, as text ("" for nothing; a ticked box is 是)."""
+    if isinstance(widget, QComboBox):
+        text = widget.currentText().strip()
+        return "" if text == NO_CHOICE else text
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText().strip()
+    if isinstance(widget, QLineEdit):
+        return widget.text().strip()
+    if isinstance(widget, QAbstractButton) and widget.isCheckable():
+        return "是" if widget.isChecked() else ""
+    return ""
+
+
+def _is_input(widget: QWidget) -> bool:
+    return isinstance(widget, (QComboBox, QLineEdit, QPlainTextEdit)) or (
+        isinstance(widget, QAbstractButton) and widget.isCheckable()
+    )
+
+
+def _label(text: str) -> str:
+    """A field's label as a clerk reads it, without the 必填 star or a trailing colon."""
+    return text.strip().rstrip("*").strip().rstrip("：:").strip()
+
+
+def table_lines(table: QTableWidget, title: str) -> list[str]:
+    """One line a filled row: "联系人 1：姓名 张三；电话 138…" (empty cells left out)."""
+    headers = [
+        table.horizontalHeaderItem(c).text() if table.horizontalHeaderItem(c) else str(c + 1)
+        for c in range(table.columnCount())
+    ]
+    lines = []
+    for row in range(table.rowCount()):
+        cells = []
+        for column in range(table.columnCount()):
+            widget = table.cellWidget(row, column)
+            item = table.item(row, column)
+            if widget is not None:
+                value = typed_value(widget)
+            elif item is None:
+                value = ""
+            elif item.data(Qt.ItemDataRole.CheckStateRole) is not None:  # a tick box (已办结)
+                value = "是" if item.checkState() == Qt.CheckState.Checked else ""
+            else:
+                value = item.text().strip()
+            if value:
+                cells.append(f"{headers[column]} {value}")
+        if cells:
+            lines.append(f"{_label(title)} {len(lines) + 1}：" + "；".join(cells))
+    return lines
+
+
+def typed_lines(layout: QLayout, label: str = "") -> list[str]:
+    """What was typed into the inputs under ``layout``, "label：value" a line, in the
+    order the form shows them: a form row's label, else the text of the QLabel just
+    before the input (the grid of stage dates), a tick box's own text; a tab page's
+    lines under its title in 【】, a table's rows one line each. Empty inputs and
+    widgets marked NOT_DATA are left out."""
+    lines: list[str] = []
+    if isinstance(layout, QFormLayout):
+        for row in range(layout.rowCount()):
+            label_item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            row_label = label_item.widget().text() if label_item and isinstance(label_item.widget(), QLabel) else ""
+            for role in (QFormLayout.ItemRole.FieldRole, QFormLayout.ItemRole.SpanningRole):
+                lines += _item_lines(layout.itemAt(row, role), row_label)
+        return lines
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if isinstance(item.widget(), QLabel):
+            label = item.widget().text()  # names the input that follows it
+            continue
+        lines += _item_lines(item, label)
+    return lines
+
+
+def _item_lines(item: QLayoutItem | None, label: str) -> list[str]:
+    if item is None:
+        return []
+    if item.layout() is not None:
+        return typed_lines(item.layout(), label)
+    widget = item.widget()
+    if widget is None or widget.property(NOT_DATA):
+        return []
+    if isinstance(widget, QTabWidget):
+        lines = []
+        for i in range(widget.count()):
+            page = widget.widget(i)
+            if page.property(NOT_DATA) or page.layout() is None:
+                continue
+            body = typed_lines(page.layout(), widget.tabText(i))
+            if body:
+                lines += [f"【{widget.tabText(i)}】", *body]
+        return lines
+    if isinstance(widget, QTableWidget):
+        return table_lines(widget, label)
+    if _is_input(widget):
+        value = typed_value(widget)
+        if not value:
+            return []
+        name = widget.text() if isinstance(widget, QAbstractButton) else label
+        return [f"{_label(name)}：{value}"]
+    if widget.layout() is not None:
+        return typed_lines(widget.layout(), label)
+    return []
+
+
+class CopyAfterConflict:
+    """For an editor whose save can be refused because a colleague saved the record first
+    (store/versions.py): nothing typed is lost — the form stays open as it is, the refusal
+    shows in ``self.error``, and a 复制我填写的内容 button puts the form's text on the
+    clipboard, to be typed again after reopening the record.
+
+    The editor calls :meth:`copy_mine_button` when building its buttons and
+    :meth:`show_refusal` when the store refuses a save. ``extra_typed_lines`` adds what
+    the widgets do not hold (the project's funds of every year)."""
+
+    def copy_mine_button(self, noun: str) -> QPushButton:
+        button = QPushButton(self.tr("复制我填写的内容"), self)
+        button.setObjectName("copyMineButton")
+        button.setToolTip(self.tr("把这张表里填写的内容复制到剪贴板，重新打开%s后可以对照着再改") % noun)
+        button.clicked.connect(self.copy_form_text)
+        button.hide()  # offered only when a save is refused because a colleague changed the record
+        self.copy_button = button
+        return button
+
+    def show_refusal(self, exc: KnownError) -> None:
+        self.error.setText(exc.message)
+        self.error.show()
+        if isinstance(exc, RecordConflict):
+            self.copy_button.show()
+
+    def extra_typed_lines(self) -> list[str]:
+        return []
+
+    def form_text(self) -> str:
+        """What the clerk filled in, "label：value" a line, for the clipboard."""
+        return "\n".join(typed_lines(self.layout()) + self.extra_typed_lines())
+
+    def copy_form_text(self) -> str:
+        text = self.form_text()
+        QGuiApplication.clipboard().setText(text)
+        self.error.setText(self.error.text().split("\n")[0] + "\n" + self.tr(COPIED_NOTE))
+        self.error.show()
+        return text

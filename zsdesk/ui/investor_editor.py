@@ -30,7 +30,7 @@ from ..domain.validation import count, parse_date, validate_investor
 from ..errors import KnownError, ValidationError
 from ..store.investors import duplicate_investors, investor_data, projects_of_investor, save_investor
 from ..store.units import unit_choices
-from .forms import INVALID_STYLE, UnsavedChanges, confirm, date_edit, date_text, error_label, mark_invalid
+from .forms import INVALID_STYLE, CopyAfterConflict, UnsavedChanges, confirm, date_edit, date_text, error_label, mark_invalid
 
 CONTACT_COLUMNS = (("name", "姓名"), ("title", "职务"), ("phone", "电话"))
 VISIT_COLUMNS = (
@@ -45,7 +45,7 @@ VISIT_COLUMNS = (
 )
 
 
-class InvestorEditor(UnsavedChanges, QDialog):
+class InvestorEditor(CopyAfterConflict, UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, investor_id: int | None, parent=None, today: dt.date | None = None):
@@ -92,9 +92,11 @@ class InvestorEditor(UnsavedChanges, QDialog):
         self.cancel_button = QPushButton(self.tr("取消"), self)
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.clicked.connect(self.reject)
+        self.copy_mine_button(self.tr("客商"))
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
@@ -373,8 +375,7 @@ class InvestorEditor(UnsavedChanges, QDialog):
             self.show_field_error(exc)
             return False
         except KnownError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
+            self.show_refusal(exc)  # a colleague saved first: the form stays, and can be copied
             return False
         self.investor_id = investor.id
         self.saved.emit(investor.id)

@@ -45,7 +45,6 @@ from ..domain.records import FollowUpData, ProjectData
 from ..domain.text_limits import limit_of
 from ..domain.validation import amount, fund_amount, parse_date, validate_project
 from ..errors import KnownError, ValidationError
-from ..store.versions import RecordConflict
 from ..store import settings as keys
 from ..store.investors import home_regions, investor_names
 from ..store.units import unit_choices
@@ -53,6 +52,7 @@ from ..store.projects import duplicate_projects, project_data, save_project
 from .forms import (
     INVALID_STYLE,
     NOT_DATA,
+    CopyAfterConflict,
     UnsavedChanges,
     DateQuestion,
     confirm,
@@ -144,7 +144,7 @@ class InvestorNames(QObject):
         return self._model
 
 
-class ProjectEditor(UnsavedChanges, QDialog):
+class ProjectEditor(CopyAfterConflict, UnsavedChanges, QDialog):
     saved = Signal(int)
 
     def __init__(self, context, project_id: int | None, parent=None, today: dt.date | None = None):
@@ -207,11 +207,7 @@ class ProjectEditor(UnsavedChanges, QDialog):
         self.delete_button.setObjectName("deleteButton")
         self.delete_button.clicked.connect(self.delete)
         self.delete_button.setVisible(self.project_id is not None)
-        self.copy_button = QPushButton(self.tr("复制我填写的内容"), self)
-        self.copy_button.setObjectName("copyMineButton")
-        self.copy_button.setToolTip(self.tr("把这张表里填写的内容复制到剪贴板，重新打开项目后可以对照着再改"))
-        self.copy_button.clicked.connect(self.copy_form_text)
-        self.copy_button.hide()  # offered when a save is refused because a colleague changed the project
+        self.copy_mine_button(self.tr("项目"))
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
 
         buttons = QHBoxLayout()
@@ -812,56 +808,20 @@ class ProjectEditor(UnsavedChanges, QDialog):
         except ValidationError as exc:
             self.show_field_error(exc)
             return False
-        except RecordConflict as exc:
-            # A colleague saved first: nothing of this form was written, and nothing typed
-            # is lost — the form stays open as it is, and its text can be copied.
-            self._show_message(exc.message)
-            self.copy_button.show()
-            return False
         except KnownError as exc:
-            self._show_message(exc.message)
+            # A colleague saved first (RecordConflict): nothing of this form was written,
+            # and nothing typed is lost — the form stays open as it is, and can be copied.
+            self.show_refusal(exc)
             return False
         self.project_id = project.id
         self.saved.emit(project.id)
         self.accept()
         return True
 
-    def form_text(self) -> str:
-        """What the clerk filled in, as text (label：value a line) for the clipboard."""
-        f = self.fields
-        lines = [f"{self.tr('项目名称')}：{f['name'].text().strip()}", f"{self.tr('单位')}：{f['unit_id'].currentText()}"]
-        if f["investor"].text().strip():
-            lines.append(f"{self.tr('投资方')}：{f['investor'].text().strip()}")
-        lines.append(f"{self.tr('项目阶段')}：{f['stage'].currentText()}")
-        for stage in Stage:
-            if f[stage.date_field].text().strip():
-                lines.append(f"{stage.label}日期：{f[stage.date_field].text().strip()}")
-        for field, label in MONEY_FIELDS:
-            if f[field].text().strip():
-                lines.append(f"{self.tr(label)}：{f[field].text().strip()}万元")
-        for field, label in TEXT_FIELDS:
-            if f[field].text().strip():
-                lines.append(f"{self.tr(label)}：{f[field].text().strip()}")
-        for field, label in FLAG_FIELDS:
-            if f[field].isChecked():
-                lines.append(f"{self.tr(label)}：是")
-        for (year, month), value in sorted(self.funds.items()):
-            lines.append(f"{year}年{month}月到位资金：{money_text(value)}万元")
-        for entry in self._collect_follow_ups():
-            lines.append(f"跟踪服务：{date_text(entry.date)} {entry.who} {entry.action} {entry.next_step}".rstrip())
-        for field, label in NOTE_FIELDS:
-            text = f[field].toPlainText().strip()
-            if text:
-                lines.append(f"{self.tr(label)}：{text}")
-        return "\n".join(lines)
-
-    def copy_form_text(self) -> str:
-        from PySide6.QtWidgets import QApplication
-
-        text = self.form_text()
-        QApplication.clipboard().setText(text)
-        self._show_message(self.error.text().split("\n")[0] + "\n" + self.tr("已把您填写的内容复制到剪贴板。"))
-        return text
+    def extra_typed_lines(self) -> list[str]:
+        # The grid shows one year; the copy holds the funds of every year typed.
+        lines = [f"{year}年{month}月：{money_text(value)}" for (year, month), value in sorted(self.funds.items())]
+        return [f"【{self.tr('到位资金')}（{self.tr('万元')}）】", *lines] if lines else []
 
     def _duplicate_ok(self, data: ProjectData) -> bool:
         key = (data.name.strip(), data.unit_id)
