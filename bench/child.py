@@ -5,6 +5,7 @@ MODE ``zsdesk``: zsdesk's own entry point, ``zsdesk --db PATH``, exactly as a cl
 with ``ZSDESK_REPORT_START=1`` (zsdesk/ui/startup_report.py).
 MODE ``memory``: ``zsdesk --db PATH``, then every tab is visited before the peak RSS is read;
 MODE ``bare_memory``: its floor, the bare window's peak RSS.
+(``ZSDESK_BENCH_TAB_ORDER=reversed``: ``memory`` visits the tabs last to first.)
 
 ``bare`` and ``zsdesk`` print ``STARTED <unix time>`` (the interpreter is up), then
 ``SHOWN <unix time> <CPU seconds> <json>`` at the main window's first Paint event — mapped,
@@ -26,6 +27,10 @@ import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
+
+
+TAB_ORDER = "ZSDESK_BENCH_TAB_ORDER"
+"""``reversed``: ``memory`` visits the tabs last to first."""
 
 
 def _peak_rss_kb(field: str = "VmHWM") -> int:
@@ -122,7 +127,10 @@ def _visit_tabs(app, windows) -> dict[str, int]:
         tabs = getattr(window, "tabs", None)
         if tabs is None:
             continue
-        for index in range(tabs.count()):
+        order = list(range(tabs.count()))
+        if os.environ.get(TAB_ORDER) == "reversed":
+            order.reverse()  # the charts first, the projects tab (its rows read again) last
+        for index in order:
             tabs.setCurrentIndex(index)
             _settle(app)
             _wait_loaded(window)

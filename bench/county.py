@@ -70,8 +70,11 @@ def demo_county(size: str, cache: Path = DEFAULT_CACHE) -> County:
     path = cache / f"demo-{size}-{year}-{month:02d}-{_code_digest()}.sqlite"
     if path.exists():
         return County(path, size, None)
-    for stale in cache.glob(f"demo-{size}-*.sqlite*"):
-        stale.unlink()
+    for stale in cache.glob(f"demo-{size}-*.sqlite*"):  # the file, its -wal, its .backups folder
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        else:
+            stale.unlink()
     partial = path.with_name(f"{path.stem}.partial-{os.getpid()}.sqlite")
     start = time.perf_counter()
     write_demo(partial, YearMonth(year, month), size).close()

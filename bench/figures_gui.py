@@ -10,16 +10,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from .child import TAB_ORDER
 from .county import ROOT, County, child_env
 from .measure import BUDGET_SECONDS, MEASURED, Figure, NotYetBuilt, median, ms, require, time_runs
 
 # --- child processes: cold start and peak memory ---------------------------------------
 
 
-def _run_child(mode: str, path: Path | None, settings_home: Path) -> dict:
+def _run_child(mode: str, path: Path | None, settings_home: Path, **env_extra: str) -> dict:
     """Start a ``memory`` child, time it to its SHOWN line; its wall clock and peak RSS."""
     command = [sys.executable, "-m", "bench.child", mode] + ([str(path)] if path else [])
     env = child_env()
+    env.update(env_extra)
     env["XDG_CONFIG_HOME"] = str(settings_home)  # QSettings of the bench, not the user's
     env["XDG_DATA_HOME"] = str(settings_home / "data")
     start_wall = time.time()
@@ -222,6 +224,9 @@ def memory_figure(figure: Figure, county: County, runs: int) -> None:
             bare_runs.append(_run_child("bare_memory", None, home))
             if sum(r["seconds"] for r in zsdesk_runs) > BUDGET_SECONDS:
                 break
+        # Not in the figure, beside it: the tabs visited last to first (the charts'
+        # Matplotlib loaded before the checks and before the projects' rows are read again).
+        reversed_run = _run_child("memory", county.path, home, **{TAB_ORDER: "reversed"})
     figure.runs = [round(r["peak_rss_mb"], 1) for r in zsdesk_runs]
     figure.floor_runs = [round(r["peak_rss_mb"], 1) for r in bare_runs]
     tabs = zsdesk_runs[-1]["extra"].get("tabs", {})
@@ -232,6 +237,12 @@ def memory_figure(figure: Figure, county: County, runs: int) -> None:
         },
         "rss_mb_after_each_tab": {
             tab[: -len(":now")]: round(kb / 1024, 1) for tab, kb in tabs.items() if tab.endswith(":now")
+        },
+        "peak_mb_tabs_reversed": round(reversed_run["peak_rss_mb"], 1),
+        "peak_mb_after_each_tab_reversed": {
+            tab: round(kb / 1024, 1)
+            for tab, kb in reversed_run["extra"].get("tabs", {}).items()
+            if not tab.endswith(":now")
         },
     }
     figure.note = "子进程的峰值常驻内存（/proc/self/status VmHWM），走遍各标签页、全部行读入后 / peak RSS of the child after every tab was shown and every row loaded"

@@ -384,13 +384,15 @@ def _check(session: Session, period, unit, today, take) -> list:
     loader = _Loader(session, period, None, today)
     facts = loader.file_facts()
     take(collect(facts, acks, [r for r in RULES.values() if not r.per_project], []))
+    units = facts.units
+    del facts  # its visits and investors are judged: not kept through the units' passes
     per_project = [r for r in RULES.values() if r.per_project]
     for unit_id in sorted(loader.unit_names):
         part = loader.new_facts()
         loader.add_projects(part, unit_id)
         take(collect(part, acks, per_project, []))
         del part
-    return facts.units
+    return units
 
 
 def acknowledge(
