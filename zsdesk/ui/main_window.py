@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import KnownError
 from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
+from .server_lost import stops_lost_connection
 
 # SQLAlchemy and the store are imported when a ledger is attached, not with this module:
 # the window is shown while they load (window first, see zsdesk/ui/opening.py).
@@ -639,6 +640,7 @@ class MainWindow(QMainWindow):
             if action.objectName() in BUREAU_ACTIONS:
                 action.setVisible(not own_unit)
 
+    @stops_lost_connection
     def _refresh_title(self) -> None:
         summary = self.ledger_summary()
         self.apply_owner(summary["own_unit"])  # the file's owner can change (设置 → 本台账属于)

@@ -1,0 +1,158 @@
+"""The server goes away while the window only reads (issue 15's 重新连接, for reads): switching
+to a tab whose rows are read while the connection is dropped, or while the whole server is
+stopped, gives the one Chinese message with 重新连接 — no traceback, no tab left looking
+complete — and 重新连接 fills the tab; while the server is still down it says so and keeps
+the offer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
+
+from zsdesk.domain.enums import Stage
+from zsdesk.domain.records import InvestorData, ProjectData
+from zsdesk.store import investors as inv
+from zsdesk.store import projects as proj
+from zsdesk.store.ledger_setup import create_ledger
+from zsdesk.store.models import Unit
+from zsdesk.ui import investors_tab
+
+TODAY = dt.date(2026, 6, 30)
+
+
+def county_with_records(url):
+    """An empty county of two units, then what a clerk entered: one investor, two projects."""
+    ledger = create_ledger(url, "测试县", ["甲镇", "乙乡"])
+    try:
+        with ledger.begin() as s:
+            unit = s.scalar(select(Unit.id).where(Unit.name == "甲镇"))
+            investor = inv.save_investor(s, None, InvestorData(name="浙江青山康养集团"), TODAY)
+            s.flush()
+            for name, amount in (("云山康养项目", "6000"), ("药谷加工项目", "1200")):
+                data = ProjectData(
+                    name=name, unit_id=unit, investor_id=investor.id, planned_investment=Decimal(amount),
+                    dates={Stage.PLANNED: dt.date(2026, 1, 5)},
+                )
+                proj.save_project(s, None, data, TODAY)
+    finally:
+        ledger.close()
+
+
+def visible_boxes(window):
+    return [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+
+
+def click_tab(qtbot, window, key):
+    """A click on the tab's title, as a clerk switches tabs."""
+    bar = window.tabs.tabBar()
+    index = window.tabs.indexOf(window.tab(key))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert window.current_tab_key() == key
+    return window.tab(key)
+
+
+def names_shown(tab):
+    """The 名称 column as the table shows it."""
+    model = tab.table.model()
+    column = next(i for i in range(model.columnCount()) if model.headerData(i, Qt.Orientation.Horizontal).endswith("名称"))
+    return sorted(model.index(row, column).data() for row in range(model.rowCount()))
+
+
+def the_offer(window):
+    boxes = visible_boxes(window)
+    assert boxes == [window.reconnect_box], [b.text() for b in boxes]  # one box: no error box beside it
+    return window.reconnect_box
+
+
+def test_a_connection_dropped_while_a_tab_reads_offers_reconnect_and_the_tab_fills(qtbot, window_on, pg_cluster, monkeypatch):
+    database = pg_cluster.create_database()
+    url = pg_cluster.url(database)
+    county_with_records(url)
+    window = window_on(url)
+    window.set_today(TODAY)
+    window.show()
+    assert window.current_tab_key() == "projects"
+
+    real_rows = investors_tab.investor_rows
+
+    def drop_then_read(session, ids=None):
+        session.connection()  # the pool's connection, checked and handed over...
+        assert pg_cluster.terminate(database) >= 1  # ...then dropped before the first query
+        return real_rows(session, ids)
+
+    monkeypatch.setattr(investors_tab, "investor_rows", drop_then_read)
+    tab = click_tab(qtbot, window, "investors")
+
+    box = the_offer(window)
+    assert box.text().startswith("与数据库服务器的连接中断了") and "台账的内容没有读出来" in box.text()
+    assert box.reconnect_button.text() == "重新连接(&R)"
+    assert tab.model.rowCount() == 0  # nothing half read on show
+    assert tab.count_label.text() == "没有读出客商：与数据库服务器的连接中断，请点“重新连接”"
+
+    monkeypatch.setattr(investors_tab, "investor_rows", real_rows)
+    old = window.context.ledger
+    qtbot.mouseClick(box.reconnect_button, Qt.MouseButton.LeftButton)
+    assert window.context.ledger is not old
+    assert visible_boxes(window) == []
+    assert window.statusBar().currentMessage() == "已重新连接数据库服务器"
+    assert names_shown(tab) == ["浙江青山康养集团"]
+    assert tab.count_label.text() == "显示 1 / 1 个客商"
+    projects = click_tab(qtbot, window, "projects")
+    assert names_shown(projects) == ["云山康养项目", "药谷加工项目"]
+
+
+@pytest.fixture
+def own_cluster():
+    """A cluster of this test's own, to stop and start (the session's one serves others)."""
+    from tests.pg_support import Cluster, pg_bin
+
+    bin_dir = pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL 未安装（找不到 initdb）")
+    cluster = Cluster(bin_dir).start()
+    yield cluster
+    cluster.stop()
+
+
+def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_once_started(qtbot, window_on, own_cluster):
+    database = own_cluster.create_database()
+    url = own_cluster.url(database)
+    county_with_records(url)
+    window = window_on(url)
+    window.set_today(TODAY)
+    window.show()
+    assert names_shown(window.tab("projects")) == ["云山康养项目", "药谷加工项目"]
+
+    own_cluster.halt()
+    tab = click_tab(qtbot, window, "investors")
+    box = the_offer(window)
+    assert box.text().startswith("与数据库服务器的连接中断了") and "台账的内容没有读出来" in box.text()
+    assert tab.model.rowCount() == 0
+    assert tab.count_label.text().startswith("没有读出客商")
+
+    checks = click_tab(qtbot, window, "checks")  # a second read while the box is open: the same box
+    assert the_offer(window) is box
+    assert checks.summary_label.text().startswith("没有读出审核结果")  # no "未发现问题" over checks never run
+
+    old = window.context.ledger
+    qtbot.mouseClick(box.reconnect_button, Qt.MouseButton.LeftButton)
+    assert the_offer(window) is box  # still down: said in the same box, the offer kept
+    assert box.text().startswith("仍然连接不上数据库服务器") and "重新连接" in box.text()
+    assert window.context.ledger is old
+
+    own_cluster.resume()
+    qtbot.mouseClick(box.reconnect_button, Qt.MouseButton.LeftButton)
+    assert visible_boxes(window) == []
+    assert window.context.ledger is not old
+    assert window.statusBar().currentMessage() == "已重新连接数据库服务器"
+    assert checks.summary_label.text().startswith("<b>全部单位")  # the checks ran again
+    investors = click_tab(qtbot, window, "investors")
+    assert names_shown(investors) == ["浙江青山康养集团"]
+    projects = click_tab(qtbot, window, "projects")
+    assert names_shown(projects) == ["云山康养项目", "药谷加工项目"]
+    assert "项目 2 个" in window.status_label.text() and "客商 1 家" in window.status_label.text()
