@@ -7,26 +7,32 @@ the offer."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 from sqlalchemy import select
 
-from zsdesk.domain.enums import Stage
+from zsdesk.domain.enums import Indicator, Stage
 from zsdesk.domain.records import InvestorData, ProjectData
 from zsdesk.store import investors as inv
 from zsdesk.store import projects as proj
 from zsdesk.store.ledger_setup import create_ledger
 from zsdesk.store.models import Unit
+from zsdesk.store.targets import set_target
+from tests.gui.driving import activate
 from zsdesk.ui import investors_tab
+from zsdesk.ui.project_editor import ProjectEditor
 
 TODAY = dt.date(2026, 6, 30)
+SHOTS = os.environ.get("ZSDESK_SERVER_SCREENSHOTS")
 
 
 def county_with_records(url):
-    """An empty county of two units, then what a clerk entered: one investor, two projects."""
+    """An empty county of two units, then what a clerk entered: one investor, two projects,
+    甲镇's target (so the charts have something to draw)."""
     ledger = create_ledger(url, "测试县", ["甲镇", "乙乡"])
     try:
         with ledger.begin() as s:
@@ -39,6 +45,7 @@ def county_with_records(url):
                     dates={Stage.PLANNED: dt.date(2026, 1, 5)},
                 )
                 proj.save_project(s, None, data, TODAY)
+            set_target(s, unit, 2026, Indicator.DOMESTIC_FUNDS, "5000")
     finally:
         ledger.close()
 
@@ -120,6 +127,12 @@ def own_cluster():
 
 
 def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_once_started(qtbot, window_on, own_cluster):
+    if SHOTS:
+        from PySide6.QtWidgets import QApplication
+
+        from zsdesk.ui.app import register_fonts
+
+        register_fonts(QApplication.instance())
     database = own_cluster.create_database()
     url = own_cluster.url(database)
     county_with_records(url)
@@ -129,15 +142,35 @@ def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_
     assert names_shown(window.tab("projects")) == ["云山康养项目", "药谷加工项目"]
 
     own_cluster.halt()
-    tab = click_tab(qtbot, window, "investors")
+    projects = window.tab("projects")
+    activate(qtbot, window)
+    projects.table.setCurrentIndex(projects.table.model().index(0, 1))
+    qtbot.keyClick(projects.table, Qt.Key.Key_Return)  # open a project: its editor reads it
     box = the_offer(window)
     assert box.text().startswith("与数据库服务器的连接中断了") and "台账的内容没有读出来" in box.text()
+    assert [e for e in window.findChildren(ProjectEditor) if e.isVisible()] == []
+    qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
+    assert visible_boxes(window) == []
+
+    tab = click_tab(qtbot, window, "investors")  # the next read offers again
+    assert the_offer(window) is box
     assert tab.model.rowCount() == 0
     assert tab.count_label.text().startswith("没有读出客商")
+    qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
 
-    checks = click_tab(qtbot, window, "checks")  # a second read while the box is open: the same box
+    dashboard = click_tab(qtbot, window, "dashboard")
+    assert the_offer(window) is box
+    assert not dashboard.has_chart()
+    assert dashboard.message.text().startswith("与数据库服务器的连接中断了")  # the reason, not an empty chart
+    qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
+
+    checks = click_tab(qtbot, window, "checks")
     assert the_offer(window) is box
     assert checks.summary_label.text().startswith("没有读出审核结果")  # no "未发现问题" over checks never run
+    if SHOTS:
+        window.resize(1100, 700)
+        window.grab().save(os.path.join(SHOTS, "server-down-window.png"))
+        box.grab().save(os.path.join(SHOTS, "server-down-box.png"))
 
     old = window.context.ledger
     qtbot.mouseClick(box.reconnect_button, Qt.MouseButton.LeftButton)
@@ -145,14 +178,61 @@ def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_
     assert box.text().startswith("仍然连接不上数据库服务器") and "重新连接" in box.text()
     assert window.context.ledger is old
 
+    if SHOTS:
+        box.grab().save(os.path.join(SHOTS, "server-still-down-box.png"))
+
     own_cluster.resume()
     qtbot.mouseClick(box.reconnect_button, Qt.MouseButton.LeftButton)
     assert visible_boxes(window) == []
     assert window.context.ledger is not old
     assert window.statusBar().currentMessage() == "已重新连接数据库服务器"
     assert checks.summary_label.text().startswith("<b>全部单位")  # the checks ran again
+    dashboard = click_tab(qtbot, window, "dashboard")
+    assert dashboard.has_chart(), dashboard.message.text()
     investors = click_tab(qtbot, window, "investors")
     assert names_shown(investors) == ["浙江青山康养集团"]
     projects = click_tab(qtbot, window, "projects")
     assert names_shown(projects) == ["云山康养项目", "药谷加工项目"]
     assert "项目 2 个" in window.status_label.text() and "客商 1 家" in window.status_label.text()
+
+
+def test_a_connection_dropped_while_the_projects_load_in_the_background_leaves_no_first_page_looking_whole(
+    qtbot, window_on, pg_cluster, monkeypatch
+):
+    from zsdesk.ui import projects_tab
+
+    # Two projects load as a large county's fifty thousand do: one first, the rest in a worker.
+    monkeypatch.setattr(projects_tab, "LOAD_IN_BACKGROUND_ABOVE", 1)
+    monkeypatch.setattr(projects_tab, "FIRST_PAGE", 1)
+    database = pg_cluster.create_database()
+    url = pg_cluster.url(database)
+    county_with_records(url)
+    window = window_on(url)
+    window.set_today(TODAY)
+    tab = window.tab("projects")
+    tab.wait_loaded()
+    assert names_shown(tab) == ["云山康养项目", "药谷加工项目"]
+
+    real_iter = projects_tab.iter_project_rows
+
+    def drop_then_iterate(session, year, batch=5000):
+        session.connection()
+        pg_cluster.terminate(database)
+        yield from real_iter(session, year, batch)
+
+    monkeypatch.setattr(projects_tab, "iter_project_rows", drop_then_iterate)
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F5)  # 查看 → 刷新: the first page now, the rest in the worker
+    tab.wait_loaded()
+
+    box = the_offer(window)
+    assert box.text().startswith("与数据库服务器的连接中断了") and "台账的内容没有读出来" in box.text()
+    assert tab.model.rowCount() == 0  # not the first page alone, looking like every project
+    assert tab.count_label.text() == "没有读出项目：与数据库服务器的连接中断，请点“重新连接”"
+
+    monkeypatch.setattr(projects_tab, "iter_project_rows", real_iter)
+    qtbot.mouseClick(box.reconnect_button, Qt.MouseButton.LeftButton)
+    tab.wait_loaded()
+    assert visible_boxes(window) == []
+    assert names_shown(tab) == ["云山康养项目", "药谷加工项目"]
+    assert tab.count_label.text() == "显示 2 / 2 个项目"

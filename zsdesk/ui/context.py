@@ -144,8 +144,8 @@ def explain_failure(ledger: Ledger, exc: BaseException, *, reading: bool = False
     """A database error of ``ledger`` as the window tells it: a Chinese KnownError (None for
     a bug or anything else), a server that went away always as the ConnectionLost that
     offers 重新连接. Safe in a worker thread (the projects tab's loader): no Qt."""
-    if not isinstance(exc, DBAPIError):
-        return None
+    if not (isinstance(exc, DBAPIError) or type(exc).__module__.split(".")[0] in ("psycopg", "sqlite3")):
+        return None  # the projects tab's loader reads through the driver's own cursor
     known = explain_database_error(exc, ledger.path)
     return None if known is None else as_lost(ledger, known, reading=reading)
 
