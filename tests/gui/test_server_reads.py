@@ -20,11 +20,12 @@ from zsdesk.domain.records import InvestorData, ProjectData
 from zsdesk.store import investors as inv
 from zsdesk.store import projects as proj
 from zsdesk.store.ledger_setup import create_ledger
-from zsdesk.store.models import Unit
+from zsdesk.store.models import Project, Unit
 from zsdesk.store.targets import set_target
-from tests.gui.driving import activate
+from tests.gui.driving import CTRL, activate
 from zsdesk.ui import investors_tab
 from zsdesk.ui.project_editor import ProjectEditor
+from zsdesk.ui.safety_dialogs import MonthLocksDialog
 
 TODAY = dt.date(2026, 6, 30)
 SHOTS = os.environ.get("ZSDESK_SERVER_SCREENSHOTS")
@@ -139,18 +140,37 @@ def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_
     window = window_on(url)
     window.set_today(TODAY)
     window.show()
-    assert names_shown(window.tab("projects")) == ["云山康养项目", "药谷加工项目"]
+    projects = window.tab("projects")
+    assert names_shown(projects) == ["云山康养项目", "药谷加工项目"]
+    activate(qtbot, window)
+    projects.table.setCurrentIndex(projects.table.model().index(1, 1))
+    qtbot.keyClick(projects.table, Qt.Key.Key_Return)  # an editor open when the server stops
+    (editor,) = [e for e in window.findChildren(ProjectEditor) if e.isVisible()]
+    edited = editor.fields["name"].text()
+    other = ({"云山康养项目", "药谷加工项目"} - {edited}).pop()
 
     own_cluster.halt()
-    projects = window.tab("projects")
-    activate(qtbot, window)
-    projects.table.setCurrentIndex(projects.table.model().index(0, 1))
-    qtbot.keyClick(projects.table, Qt.Key.Key_Return)  # open a project: its editor reads it
+    activate(qtbot, editor)
+    editor.fields["liaison_leader"].setText("赵县长")
+    qtbot.keyClick(editor, Qt.Key.Key_S, CTRL)  # a write with the server down: the same offer
     box = the_offer(window)
-    assert box.text().startswith("与数据库服务器的连接中断了") and "台账的内容没有读出来" in box.text()
-    assert [e for e in window.findChildren(ProjectEditor) if e.isVisible()] == []
+    assert box.text().startswith("与数据库服务器的连接中断了") and "没有写入任何内容" in box.text()
+    assert editor.isVisible() and editor.fields["liaison_leader"].text() == "赵县长"
     qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
     assert visible_boxes(window) == []
+
+    activate(qtbot, window)
+    projects.table.setCurrentIndex(projects.table.model().index(0, 1))
+    qtbot.keyClick(projects.table, Qt.Key.Key_Return)  # open another project: its editor reads it
+    assert the_offer(window) is box
+    assert box.text().startswith("与数据库服务器的连接中断了") and "台账的内容没有读出来" in box.text()
+    assert [e for e in window.findChildren(ProjectEditor) if e.isVisible()] == [editor]
+    qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
+
+    window.safety_actions["month_locks"].trigger()  # a menu's dialog that reads as it opens
+    assert the_offer(window) is box
+    assert [d for d in window.findChildren(MonthLocksDialog) if d.isVisible()] == []
+    qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
 
     tab = click_tab(qtbot, window, "investors")  # the next read offers again
     assert the_offer(window) is box
@@ -194,6 +214,12 @@ def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_
     projects = click_tab(qtbot, window, "projects")
     assert names_shown(projects) == ["云山康养项目", "药谷加工项目"]
     assert "项目 2 个" in window.status_label.text() and "客商 1 家" in window.status_label.text()
+
+    activate(qtbot, editor)  # the form kept what was typed while the server was down
+    qtbot.keyClick(editor, Qt.Key.Key_S, CTRL)
+    assert not editor.isVisible(), editor.error.text()
+    with window.context.read() as s:
+        assert {p.name: p.liaison_leader for p in s.scalars(select(Project))} == {edited: "赵县长", other: ""}
 
 
 def test_a_connection_dropped_while_the_projects_load_in_the_background_leaves_no_first_page_looking_whole(

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import KnownError
+from .server_lost import connect_triggered
 
 
 def _tr(text: str) -> str:
@@ -385,7 +386,7 @@ def install(window) -> None:
     window.connect_server_action = action
     staff = QAction(_tr("工作人员姓名(&N)…"), window)
     staff.setObjectName("staffNamesAction")
-    staff.triggered.connect(lambda: open_staff_dialog(window))
+    connect_triggered(staff, lambda: open_staff_dialog(window))
     actions = file_menu.actions()
     after = actions.index(action) + 1
     if after < len(actions):

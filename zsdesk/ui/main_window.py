@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import KnownError
 from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
-from .server_lost import stops_lost_connection
+from .server_lost import connect_triggered, stops_lost_connection
 
 # SQLAlchemy and the store are imported when a ledger is attached, not with this module:
 # the window is shown while they load (window first, see zsdesk/ui/opening.py).
@@ -521,7 +521,7 @@ class MainWindow(QMainWindow):
         action.setObjectName(name)
         if shortcut is not None:
             action.setShortcut(shortcut)
-        action.triggered.connect(slot)
+        connect_triggered(action, slot)
         return action
 
     def _rebuild_recent_menu(self) -> None:

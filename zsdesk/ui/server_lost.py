@@ -23,24 +23,32 @@ T = TypeVar("T")
 
 def stops_lost_connection(method: Callable[..., T]) -> Callable[..., T | None]:
     """For a method that reads the ledger and is called by Qt (a slot of ``data_changed``,
-    ``showEvent``, a picker's change): a server lost while it reads has been told already
-    (``connection_lost``, the 重新连接 box), so the ConnectionLost stops here instead of
-    reaching Qt's event loop as a traceback. The widget's ``read_failed(exc)``, if it has
-    one, shows that it holds nothing rather than something half read."""
+    ``showEvent``, a picker's change, a menu action): a server lost while it reads has been
+    told already (``connection_lost``, the 重新连接 box), so the ConnectionLost stops here
+    instead of reaching Qt's event loop as a traceback. The widget's ``read_failed(exc)``
+    (of a method's ``self``), if it has one, shows that it holds nothing rather than
+    something half read."""
 
     @functools.wraps(method)
-    def entry(self, *args, **kwargs):
+    def entry(*args, **kwargs):
         try:
-            return method(self, *args, **kwargs)
+            return method(*args, **kwargs)
         except KnownError as exc:
             if not getattr(exc, "offers_reconnect", False):
                 raise
-            failed = getattr(self, "read_failed", None)
+            failed = getattr(args[0], "read_failed", None) if args else None
             if callable(failed):
                 failed(exc)
             return None
 
     return entry
+
+
+def connect_triggered(action, slot: Callable[[], object]) -> None:
+    """``action`` runs ``slot()`` (no arguments) when triggered; what the slot opens may read
+    the ledger (a dialog, a print preview), so a lost server stops at it."""
+    entry = stops_lost_connection(slot)
+    action.triggered.connect(lambda _checked=False: entry())
 
 
 def not_read_text(what: str) -> str:
