@@ -118,7 +118,7 @@ class AppContext(QObject):
         try:
             with ledger.read() as session:
                 yield session
-        except DBAPIError as exc:
+        except Exception as exc:  # a driver's own error too (a read through its cursor)
             known = explain_failure(ledger, exc, reading=True)
             if known is None:
                 raise
@@ -160,4 +160,3 @@ def as_lost(ledger: Ledger, known: KnownError, *, reading: bool = False) -> Know
     if isinstance(known, ConnectionLost) and not reading:
         return known
     return connection_lost(ledger.location, reading=reading)
-
