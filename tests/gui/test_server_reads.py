@@ -178,6 +178,11 @@ def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_
     assert tab.count_label.text().startswith("没有读出客商")
     qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
 
+    targets = click_tab(qtbot, window, "targets")
+    assert the_offer(window) is box
+    assert targets.model.units == [] and targets.legend.text().startswith("没有读出目标任务")
+    qtbot.mouseClick(box.findChild(QPushButton, "reconnectLater"), Qt.MouseButton.LeftButton)
+
     dashboard = click_tab(qtbot, window, "dashboard")
     assert the_offer(window) is box
     assert not dashboard.has_chart()
@@ -209,6 +214,9 @@ def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_
     assert checks.summary_label.text().startswith("<b>全部单位")  # the checks ran again
     dashboard = click_tab(qtbot, window, "dashboard")
     assert dashboard.has_chart(), dashboard.message.text()
+    targets = click_tab(qtbot, window, "targets")
+    assert [name for _id, name in targets.model.units][-2:] == ["甲镇", "乙乡"]
+    assert not targets.legend.text().startswith("没有读出")
     investors = click_tab(qtbot, window, "investors")
     assert names_shown(investors) == ["浙江青山康养集团"]
     projects = click_tab(qtbot, window, "projects")
