@@ -69,6 +69,38 @@ def test_the_bureau_names_each_database_role_and_the_trail_uses_the_name(qtbot, 
         assert {e.who for e in s.scalars(select(AuditEntry).where(AuditEntry.table_name == "projects"))} == {"赵六"}
 
 
+def test_a_name_changed_in_the_staff_dialog_is_one_entry_of_the_trail_with_old_new_and_who(qtbot, window_on, pg_cluster):
+    from zsdesk.store import audit
+    from zsdesk.store.staff import set_staff_name
+
+    window, database, url = server_window(window_on, pg_cluster)
+    pg_cluster.login_role("wangwu", database)
+    with window.context.ledger.begin() as s:  # the bureau's own login already has a name
+        set_staff_name(s, "zsdesk_test", "张三")
+        set_staff_name(s, "wangwu", "王五")
+
+    def rename(role, name):
+        window.staff_names_action.trigger()
+        dialog = window.staff_dialog
+        qtbot.waitExposed(dialog)
+        roles = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+        dialog.table.item(roles.index(role), 1).setText(name)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert not dialog.isVisible(), dialog.status.text()
+
+    def entries():
+        with window.context.read() as s:
+            found = list(s.scalars(select(AuditEntry).where(AuditEntry.table_name == "staff_names").order_by(AuditEntry.id)))
+            return [row[1:] for row in audit.entry_rows(s, found[2:])]  # after the two names set above
+
+    rename("wangwu", "王小五")
+    assert entries() == [["张三", "修改", "工作人员姓名", "数据库用户 wangwu", "姓名", "王五", "王小五"]]
+    rename("zsdesk_test", "张珊")  # one's own name: the entry names who changed it as they were
+    assert entries()[1:] == [["张三", "修改", "工作人员姓名", "数据库用户 zsdesk_test", "姓名", "张三", "张珊"]]
+    rename("wangwu", "王小五")  # saved unchanged: nothing recorded
+    assert len(entries()) == 2
+
+
 def test_on_a_file_the_staff_names_are_not_offered(empty_window):
     assert not empty_window.staff_names_action.isEnabled()
     assert "填报人" in empty_window.staff_names_action.toolTip()

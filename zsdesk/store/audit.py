@@ -44,6 +44,7 @@ TABLE_LABELS = {
     "settings": "设置",
     "units": "单位",
     "check_acknowledgements": "审核说明",
+    "staff_names": "工作人员姓名",
 }
 """The tables whose changes are recorded, with their Chinese names."""
 
@@ -60,7 +61,12 @@ AUDITED = {
     m.Setting,
     m.Unit,
     m.CheckAcknowledgement,
+    m.StaffName,
 }
+KEYED = {m.Setting: ("key", "value"), m.StaffName: ("role", "name")}
+"""Records keyed by text, not by an integer id: (key column, value column). The trail keeps
+them under record id 0 with the key as the field (a setting's key, a database role), so
+a change reads "who set role wangwu's name from 王五 to 王小五" without a column of its own."""
 SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
 
 FIELD_LABELS = {
@@ -175,6 +181,8 @@ def display_value(table: str, field: str, text: str | None) -> str:
 def field_label(table: str, field: str) -> str:
     if table == "settings":
         return SETTING_LABELS.get(field, field)
+    if table == "staff_names":  # the field is the role; the record label names it
+        return "姓名"
     return FIELD_LABELS.get(field, field)
 
 
@@ -270,6 +278,8 @@ class _Labels:
             return SETTING_LABELS.get(v("key"), v("key") or "")
         if model is m.CheckAcknowledgement:
             return f"{v('rule')} {v('record_key')}"
+        if model is m.StaffName:
+            return f"数据库用户 {v('role') or ''}"
         return ""
 
 
@@ -281,7 +291,7 @@ def _indicator(text: str | None) -> str:
 
 
 def _record_id(obj) -> int:
-    return obj.id if not isinstance(obj, m.Setting) else 0
+    return 0 if type(obj) in KEYED else obj.id
 
 
 def _columns(obj) -> list[str]:
@@ -290,9 +300,9 @@ def _columns(obj) -> list[str]:
 
 def _value_entries(obj, action: str) -> list[tuple[str, str | None, str | None]]:
     """(field, old, new) of a record added or removed: the fields that hold something."""
-    if isinstance(obj, m.Setting):
-        value = stored_text(obj.__dict__.get("value"))
-        return [(obj.key, None, value) if action == "insert" else (obj.key, value, None)]
+    if type(obj) in KEYED:
+        key, value = KEYED[type(obj)]
+        return _fields(type(obj), {key: getattr(obj, key), value: obj.__dict__.get(value)}, action)
     entries = []
     for key in _columns(obj):
         if action == "delete":
@@ -317,15 +327,19 @@ def _changed_entries(obj) -> list[tuple[str, str | None, str | None]]:
         new = stored_text(history.added[0]) if history.added else None
         if old == new:
             continue
-        field = obj.key if isinstance(obj, m.Setting) else key
+        field = getattr(obj, KEYED[type(obj)][0]) if type(obj) in KEYED else key
         entries.append((field, old, new))
     return entries
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
-    """Deleting a project removes its funds in the database: note them while they are there."""
+    """Deleting a project removes its funds in the database: note them while they are there.
+    A staff name about to change: who is changing it is named as they were before it."""
     if session.info.get("audit_suspended"):
         return
+    if any(isinstance(obj, m.StaffName) for group in (session.new, session.dirty, session.deleted) for obj in group):
+        with session.no_autoflush:
+            current_user(session)  # kept for this action (session.info)
     projects = [obj.id for obj in session.deleted if isinstance(obj, m.Project) and obj.id is not None]
     if not projects:
         return
@@ -485,9 +499,10 @@ def _primary_key(table):
 
 
 def _fields(model, values: dict, action: str) -> list[tuple[str, str | None, str | None]]:
-    if model is m.Setting:
-        text = stored_text(values.get("value"))
-        return [(values["key"], None, text) if action == "insert" else (values["key"], text, None)]
+    if model in KEYED:
+        key, value = KEYED[model]
+        text = stored_text(values.get(value))
+        return [(values[key], None, text) if action == "insert" else (values[key], text, None)]
     entries = []
     insert = action == "insert"
     for key, raw in values.items():
@@ -503,12 +518,13 @@ def _fields(model, values: dict, action: str) -> list[tuple[str, str | None, str
 
 def _diff(model, old: dict, new: dict) -> list[tuple[str, str | None, str | None]]:
     entries = []
+    keyed = KEYED.get(model, (None,))[0]
     for key in new:
-        if key in SKIPPED_FIELDS or (model is m.Setting and key == "key"):
+        if key in SKIPPED_FIELDS or key == keyed:
             continue
         before, after = stored_text(old.get(key)), stored_text(new.get(key))
         if before != after:
-            entries.append((old["key"] if model is m.Setting else key, before, after))
+            entries.append((old[keyed] if keyed else key, before, after))
     return entries
 
 
@@ -593,7 +609,7 @@ def _record_bulk(session: Session, model, changes) -> None:
             fields = _fields(model, values, action)
         if not fields:
             continue
-        record_id = 0 if model is m.Setting else values["id"]
+        record_id = 0 if model in KEYED else values["id"]
         label = label_of(model, values)[:300]
         if who is None:
             who = current_user(session)

@@ -176,10 +176,7 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
     if "permission denied" in lower or sqlstate == "42501":
         return ReadOnlyLocation(f"此数据库用户没有修改台账的权限{where}")
     if _dropped(exc, lower, sqlstate):
-        return ConnectionLost(
-            f"与数据库服务器的连接中断了（服务器重启、网络断开或连接被终止），这次操作没有完成，"
-            f"已全部撤回，没有写入任何内容。请点“重新连接”后再做一次{where}"
-        )
+        return connection_lost(url)
     if sqlstate in ("40001", "40P01", "55P03") or "deadlock" in lower or "could not obtain lock" in lower:
         return LedgerLocked(f"台账正被另一位同事修改，这次修改没有保存，请稍后再试{where}")
     if (
@@ -198,6 +195,29 @@ def explain_server_error(exc: BaseException, url: str) -> KnownError | None:
     ):
         return ServerUnreachable(f"连接不上数据库服务器（服务器未开、地址或端口不对，或网络不通），没有保存任何修改{where}")
     return None
+
+
+def connection_lost(url: str, *, reading: bool = False) -> ConnectionLost:
+    """The server gone while a ledger is open on it: dropped in the middle of an action, or
+    down altogether (stopped, the network cut) by the time the next one starts. A write was
+    rolled back; a read showed nothing. Either way 重新连接 is what to do."""
+    where = f"：{display_url(url)}"
+    if reading:
+        return ConnectionLost(
+            f"与数据库服务器的连接中断了（服务器停止或重启、网络断开或连接被终止），台账的内容没有读出来，"
+            f"没有改动任何数据。请点“重新连接”{where}"
+        )
+    return ConnectionLost(
+        f"与数据库服务器的连接中断了（服务器重启、网络断开或连接被终止），这次操作没有完成，"
+        f"已全部撤回，没有写入任何内容。请点“重新连接”后再做一次{where}"
+    )
+
+
+def still_unreachable(url: str) -> ConnectionLost:
+    """重新连接 tried and the server still does not answer: the offer stays."""
+    return ConnectionLost(
+        f"仍然连接不上数据库服务器（服务器没有开或网络不通），请县局信息科开启服务器后再点“重新连接”：{display_url(url)}"
+    )
 
 
 def _dropped(exc: BaseException, lower: str, sqlstate: str) -> bool:

@@ -23,6 +23,7 @@ from ..errors import KnownError
 from ..store.brief_query import latest_month, write_brief
 from ..store.units import unit_names
 from .checks_panel import choose_month, month_choices
+from .server_lost import stops_lost_connection
 
 
 class BriefWindow(QDialog):
@@ -142,6 +143,7 @@ class BriefWindow(QDialog):
         self.save_button.setEnabled(ok)
         self.word_button.setEnabled(ok and self.brief.has_data)
 
+    @stops_lost_connection
     def _ledger_changed(self) -> None:
         self._fill_choices()
         self.reload()

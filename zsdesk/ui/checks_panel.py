@@ -39,6 +39,7 @@ from ..domain.finding_table import FindingTable
 from ..store.checks_query import acknowledge, check_table, withdraw
 from ..store.units import unit_names
 from .table_models import release_hidden_tabs
+from .server_lost import not_read_text, stops_lost_connection
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 11
@@ -368,6 +369,7 @@ class ChecksPanel(QWidget):
 
     # -- scope -----------------------------------------------------------------------
 
+    @stops_lost_connection
     def _fill_choices(self) -> None:
         with self.context.read() as session:
             names = unit_names(session)
@@ -423,6 +425,9 @@ class ChecksPanel(QWidget):
         except KnownError as exc:
             findings = FindingTable()
             self.window_.show_error(exc)
+            if getattr(exc, "offers_reconnect", False):
+                self.read_failed(exc)  # not "未发现问题" over checks that never ran
+                return
         finally:
             QGuiApplication.restoreOverrideCursor()
         self._dirty = False
@@ -434,6 +439,14 @@ class ChecksPanel(QWidget):
             self.select_key(selected.key)
         elif kept is not None:
             self.select_key(kept)
+        self._selection_changed()
+
+    def read_failed(self, exc: KnownError) -> None:
+        """The server went away while the checks read the ledger: no verdict, only that;
+        they run again when the tab is next shown or the data change."""
+        self.model.set_findings([])
+        self.summary_label.setText(not_read_text(self.tr("审核结果")))
+        self._dirty = True
         self._selection_changed()
 
     def _show_summary(self, findings: FindingTable) -> None:

@@ -3,13 +3,15 @@
 Tabs, editors and charts never call each other when data changes: every write runs
 through :meth:`AppContext.write` (one transaction, one user action) and is announced
 with the one ``data_changed`` signal, which every view listens to (Anki's
-``CollectionOp`` / ``operation_did_execute``).
+``CollectionOp`` / ``operation_did_execute``). Every read goes through :meth:`AppContext.read`,
+which tells a server that went away (dropped, stopped, unreachable) the same way a write
+does: one ConnectionLost, announced by ``connection_lost`` (the window offers 重新连接).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -33,7 +35,7 @@ class AppContext(QObject):
     ledger_changed = Signal()
     """Another ledger file was opened (``ledger`` is now a different file)."""
     connection_lost = Signal(object)
-    """The server dropped the connection during a write (the exception, a ConnectionLost):
+    """The server went away during a write or a read (the exception, a ConnectionLost):
     nothing was written; the window offers to reconnect (zsdesk/ui/ext_server.py)."""
 
     def __init__(self, ledger: Ledger, parent: QObject | None = None):
@@ -68,14 +70,17 @@ class AppContext(QObject):
             # failure rolled it back (the file has one writer: one run).
             result = run_action(self.ledger, body)
         except DBAPIError as exc:
-            known = explain_database_error(exc, self.ledger.path)
+            known = explain_failure(self.ledger, exc)
             if known is None:
                 raise
             self._lost(known)
             raise known from exc
         except KnownError as exc:
-            self._lost(exc)
-            raise
+            lost = as_lost(self.ledger, exc)
+            self._lost(lost)
+            if lost is exc:
+                raise
+            raise lost from exc
         self.last_touched = touched if self._precise else None
         try:
             self.data_changed.emit()
@@ -84,9 +89,7 @@ class AppContext(QObject):
         return result
 
     def _lost(self, exc: KnownError) -> None:
-        from ..store.server import ConnectionLost
-
-        if isinstance(exc, ConnectionLost):
+        if getattr(exc, "offers_reconnect", False):
             self.connection_lost.emit(exc)
 
     @contextlib.contextmanager
@@ -102,9 +105,25 @@ class AppContext(QObject):
         finally:
             self._precise -= 1
 
-    def read(self) -> Session:
-        """A session for reading: ``with context.read() as session: ...``."""
-        return self.ledger.read()
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading: ``with context.read() as session: ...``.
+
+        A database error the user can act on comes out as a Chinese KnownError; a server
+        gone away (dropped mid-read, stopped, unreachable) as a ConnectionLost that
+        ``connection_lost`` has announced (the one 重新连接 box). A method Qt calls that
+        reads stops it with :func:`zsdesk.ui.server_lost.stops_lost_connection`.
+        """
+        ledger = self.ledger
+        try:
+            with ledger.read() as session:
+                yield session
+        except Exception as exc:  # a driver's own error too (a read through its cursor)
+            known = explain_failure(ledger, exc, reading=True)
+            if known is None:
+                raise
+            self._lost(known)
+            raise known from exc
 
     def set_ledger(self, ledger: Ledger) -> None:
         """Switch to another file: the old one is closed, the undo history cleared."""
@@ -119,3 +138,25 @@ class AppContext(QObject):
     def close(self) -> None:
         if self.ledger is not None:
             self.ledger.close()
+
+
+def explain_failure(ledger: Ledger, exc: BaseException, *, reading: bool = False) -> KnownError | None:
+    """A database error of ``ledger`` as the window tells it: a Chinese KnownError (None for
+    a bug or anything else), a server that went away always as the ConnectionLost that
+    offers 重新连接. Safe in a worker thread (the projects tab's loader): no Qt."""
+    if not (isinstance(exc, DBAPIError) or type(exc).__module__.split(".")[0] in ("psycopg", "sqlite3")):
+        return None  # the projects tab's loader reads through the driver's own cursor
+    known = explain_database_error(exc, ledger.path)
+    return None if known is None else as_lost(ledger, known, reading=reading)
+
+
+def as_lost(ledger: Ledger, known: KnownError, *, reading: bool = False) -> KnownError:
+    """On an open server, "unreachable" means it went away after it was opened (stopped,
+    the network cut): the same offer as a connection dropped mid-action."""
+    from ..store.server import ConnectionLost, ServerUnreachable, connection_lost
+
+    if not getattr(ledger, "is_server", False) or not isinstance(known, ServerUnreachable):
+        return known
+    if isinstance(known, ConnectionLost) and not reading:
+        return known
+    return connection_lost(ledger.location, reading=reading)

@@ -40,6 +40,7 @@ from ..store.settings import county_name
 from ..store.units import unit_names
 from .qsettings import app_settings
 from .table_models import release_hidden_tabs
+from .server_lost import stops_lost_connection
 
 if TYPE_CHECKING:
     from .printing import PrintJob
@@ -217,6 +218,7 @@ class DashboardTab(QWidget):
         self.pickers.addWidget(button)
         return button
 
+    @stops_lost_connection
     def fill_pickers(self) -> None:
         """Years and units from the open ledger; the latest month with funds by default."""
         self._filling = True
@@ -432,6 +434,12 @@ class DashboardTab(QWidget):
             self._figure.clear()
         self.message.setText(exc.message)
         self.stack.setCurrentWidget(self.message)
+
+    def read_failed(self, exc: KnownError) -> None:
+        """The server went away while the pickers were filled: its message in place of a
+        chart, drawn again once the data change (重新连接 changes them)."""
+        self._show_message(exc)
+        self._stale = True
 
     def has_chart(self) -> bool:
         return self.last_error is None and not self._stale

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 
+from .server_lost import connect_triggered
+
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("ext_checks", text)
@@ -26,10 +28,10 @@ def install(window) -> None:
     check_action = QAction(_tr("审核(&C)"), window)
     check_action.setObjectName("checksAction")
     check_action.setShortcut(QKeySequence("F7"))
-    check_action.triggered.connect(lambda: show_checks(window))
+    connect_triggered(check_action, lambda: show_checks(window))
     brief_action = QAction(_tr("简报(&B)…"), window)
     brief_action.setObjectName("briefAction")
-    brief_action.triggered.connect(lambda: open_brief(window))
+    connect_triggered(brief_action, lambda: open_brief(window))
     tools = window.menu("tools")
     tools.addAction(check_action)
     tools.addAction(brief_action)

@@ -7,6 +7,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 
 from .dashboard import DashboardTab
+from .server_lost import connect_triggered
 
 TAB_KEY = "dashboard"
 
@@ -31,17 +32,17 @@ def install(window) -> DashboardTab:
     print_action.setObjectName("printChartAction")
     print_action.setShortcut(QKeySequence.StandardKey.Print)
     print_action.setToolTip(_tr("打印预览当前图表（A4横向）"))
-    print_action.triggered.connect(on_dashboard(tab.print_preview))
+    connect_triggered(print_action, on_dashboard(tab.print_preview))
 
     print_all_action = QAction(_tr("打印全部单位卡片…"), window)
     print_all_action.setObjectName("printAllUnitsAction")
     print_all_action.setToolTip(_tr("每个单位一页，合为一份文档，供会议使用"))
-    print_all_action.triggered.connect(on_dashboard(tab.print_all_units))
+    connect_triggered(print_all_action, on_dashboard(tab.print_all_units))
 
     export_action = QAction(_tr("导出图表(&X)…"), window)
     export_action.setObjectName("exportChartAction")
     export_action.setToolTip(_tr("保存为 PNG、PDF 或 SVG"))
-    export_action.triggered.connect(on_dashboard(tab.export_chart))
+    connect_triggered(export_action, on_dashboard(tab.export_chart))
 
     actions = [print_action, print_all_action, export_action]
     menu = window.menu("file")

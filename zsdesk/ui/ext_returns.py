@@ -29,6 +29,7 @@ from .returns_dialogs import (
     ReturnPreviewDialog,
     TargetsPreviewDialog,
 )
+from .server_lost import connect_triggered
 
 FOLDER_KEY = "returns/lastFolder"
 XLSX_FILTER = "Excel 工作簿 (*.xlsx);;所有文件 (*)"
@@ -90,7 +91,7 @@ class ReturnsActions(QObject):
     def _action(self, text: str, name: str, slot) -> QAction:
         action = QAction(text, self.window)
         action.setObjectName(name)
-        action.triggered.connect(lambda _checked=False: slot())
+        connect_triggered(action, slot)
         return action
 
     # -- helpers -----------------------------------------------------------------------

@@ -6,6 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 
+from .server_lost import connect_triggered
+
 READ_ONLY_MARK = "（只读）"
 
 
@@ -44,7 +46,7 @@ def install(window) -> None:
 def _action(window, text: str, name: str, slot) -> QAction:
     action = QAction(text, window)
     action.setObjectName(name)
-    action.triggered.connect(slot)
+    connect_triggered(action, slot)
     return action
 
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import KnownError
+from .server_lost import connect_triggered
 
 
 def _tr(text: str) -> str:
@@ -196,16 +197,26 @@ def open_server_dialog(window) -> ServerDialog:
 
 
 def offer_reconnect(window, exc: KnownError):
-    """The one box for a server connection lost mid-action: what happened (nothing was
-    written) and 重新连接. A second loss while it is open updates the same box."""
+    """The one box for a server that went away (a connection lost mid-action, or the server
+    down when a tab read): what happened (nothing was written) and 重新连接. A second loss
+    while it is open updates the same box; a 重新连接 that finds the server still down says
+    so in it and keeps the offer."""
+    box = getattr(window, "reconnect_box", None)
+    if box is None:
+        box = _reconnect_box(window)
+    box.setText(exc.message)
+    window.last_message_box = box
+    if box.answering:  # 重新连接 was clicked and failed: the box closes, then opens again
+        box.reopen = True
+    elif not box.isVisible():
+        box.open()
+    return box
+
+
+def _reconnect_box(window):
     from PySide6.QtWidgets import QMessageBox
 
-    box = getattr(window, "reconnect_box", None)
-    if box is not None and box.isVisible():
-        box.setText(exc.message)
-        window.last_message_box = box
-        return box
-    box = QMessageBox(QMessageBox.Icon.Warning, _tr("与服务器的连接中断"), exc.message, parent=window)
+    box = QMessageBox(QMessageBox.Icon.Warning, _tr("与服务器的连接中断"), "", parent=window)
     box.setObjectName("reconnectBox")
     again = box.addButton(_tr("重新连接(&R)"), QMessageBox.ButtonRole.AcceptRole)
     again.setObjectName("reconnectButton")
@@ -213,26 +224,43 @@ def offer_reconnect(window, exc: KnownError):
     later.setObjectName("reconnectLater")
     box.setDefaultButton(again)
     box.reconnect_button = again
+    box.answering = box.reopen = False
 
     def clicked(button):
-        if button is again:
+        if button is not again:
+            return
+        box.answering = True
+        try:
             reconnect(window)
+        finally:
+            box.answering = False
+
+    def finished(_result):
+        # QMessageBox closes on every button, after buttonClicked: a failed 重新连接 asked
+        # for the box again (reopen), so it opens again with the new text.
+        if box.reopen:
+            box.reopen = False
+            box.open()
 
     box.buttonClicked.connect(clicked)
-    box.open()
+    box.finished.connect(finished)
     window.reconnect_box = box
-    window.last_message_box = box
     return box
 
 
 def reconnect(window) -> bool:
     """Open the same server again (a typed password is still in memory) and reload every
-    tab; open forms stay open with what was typed in them. False (and why) if it fails."""
+    tab; open forms stay open with what was typed in them. False (and why) if it fails;
+    a server still down keeps the 重新连接 offer."""
     from ..store.db import open_ledger
+    from ..store.server import ServerUnreachable, still_unreachable
 
     old = window.context.ledger
     try:
         new = open_ledger(old.location, readonly=old.readonly)
+    except ServerUnreachable:
+        offer_reconnect(window, still_unreachable(old.location))
+        return False
     except KnownError as exc:
         window.show_error(exc)
         return False
@@ -358,7 +386,7 @@ def install(window) -> None:
     window.connect_server_action = action
     staff = QAction(_tr("工作人员姓名(&U)…"), window)
     staff.setObjectName("staffNamesAction")
-    staff.triggered.connect(lambda: open_staff_dialog(window))
+    connect_triggered(staff, lambda: open_staff_dialog(window))
     actions = file_menu.actions()
     after = actions.index(action) + 1
     if after < len(actions):

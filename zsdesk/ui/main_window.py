@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import KnownError
 from .qsettings import add_recent_file, app_settings, recent_files, remove_recent_file
+from .server_lost import connect_triggered, stops_lost_connection
 
 # SQLAlchemy and the store are imported when a ledger is attached, not with this module:
 # the window is shown while they load (window first, see zsdesk/ui/opening.py).
@@ -534,7 +535,7 @@ class MainWindow(QMainWindow):
         action.setObjectName(name)
         if shortcut is not None:
             action.setShortcut(shortcut)
-        action.triggered.connect(slot)
+        connect_triggered(action, slot)
         return action
 
     def _rebuild_recent_menu(self) -> None:
@@ -670,6 +671,7 @@ class MainWindow(QMainWindow):
             if action.objectName() in BUREAU_ACTIONS:
                 action.setVisible(not own_unit)
 
+    @stops_lost_connection
     def _refresh_title(self) -> None:
         summary = self.ledger_summary()
         self.apply_owner(summary["own_unit"])  # the file's owner can change (设置 → 本台账属于)

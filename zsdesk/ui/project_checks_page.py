@@ -13,6 +13,7 @@ from ..domain.checks import Finding, Level
 from ..store.checks_query import run_checks
 from ..store.projects import unit_name_of_project
 from .checks_panel import EXPLAINED_COLOR, LEVEL_COLORS
+from .server_lost import not_read_text, stops_lost_connection
 
 
 class ProjectChecksPage(QWidget):
@@ -44,6 +45,7 @@ class ProjectChecksPage(QWidget):
         if not self._loaded:
             self.reload()
 
+    @stops_lost_connection
     def reload(self) -> None:
         self._loaded = True
         self.list.clear()
@@ -68,6 +70,12 @@ class ProjectChecksPage(QWidget):
             item = QListWidgetItem(text)
             item.setForeground(QColor(EXPLAINED_COLOR if f.explained else LEVEL_COLORS[f.level]))
             self.list.addItem(item)
+
+    def read_failed(self, exc) -> None:
+        self._loaded = False
+        self.list.clear()
+        self.findings = []
+        self.label.setText(not_read_text(self.tr("审核结果")))
 
 
 def project_checks_page(editor) -> tuple[QWidget, str]:

@@ -34,6 +34,8 @@ from ..store import settings as keys
 from ..store.units import unit_names
 from ..memory import give_back
 from .tab_widgets import EmptyHint, SearchField
+from .context import explain_failure
+from .server_lost import not_read_text, stops_lost_connection
 from .table_models import (
     KEEP_ROWS_HIDDEN,
     another_tab_shown,
@@ -260,7 +262,8 @@ class _RowsLoader(QRunnable):
                     rows.extend(batch)
         except Exception as exc:  # noqa: BLE001 - reported in the GUI thread
             if not self.cancelled:
-                self._emit(self.signals.failed, exc)
+                known = explain_failure(self.ledger, exc, reading=True)
+                self._emit(self.signals.failed, known or exc)
             return
         if not self.cancelled:
             self._emit(self.signals.loaded, rows)
@@ -377,6 +380,7 @@ class ProjectsTab(QWidget):
         layout.addLayout(bottom)
         self._restore_header()
 
+    @stops_lost_connection
     def fill_filters(self, year: int | None = None) -> None:
         """The filter choices from the file; ``year`` selects that year."""
         with self.context.read() as session:
@@ -423,6 +427,7 @@ class ProjectsTab(QWidget):
         year = self.year_filter.currentData()
         return year if year is not None else self.main_window.today().year
 
+    @stops_lost_connection
     def reload(self) -> None:
         """Read the table again: at once for a small file; for a large one the newest
         rows at once and the rest in a worker thread, started after they are painted."""
@@ -471,8 +476,24 @@ class ProjectsTab(QWidget):
         self._loaders = [loader for loader in self._loaders if loader.generation != generation]
         if generation == self._generation:
             self.loading = False
-            self._update_count()
+            if getattr(exc, "offers_reconnect", False):
+                self.read_failed(exc)  # the first page alone must not look like every project
+            else:
+                self._update_count()
             self.main_window.show_error(exc)
+
+    def read_failed(self, exc) -> None:
+        """The server went away while the rows were read: an empty table that says so (not
+        the first page looking like all of them), read again once the data change or the
+        tab is shown again (重新连接 changes them)."""
+        if self.selected_id() is not None:
+            self._released_selection = self.selected_id()
+        self._cancel_loaders()
+        self._generation += 1
+        self.loading = False
+        self.released = True
+        self.model.set_rows([])
+        self.count_label.setText(not_read_text(self.tr("项目")))
 
     def shutdown(self) -> None:
         """The window is closing: stop reading before the file is closed."""
@@ -537,9 +558,13 @@ class ProjectsTab(QWidget):
             self.released = False
             self.reload()
 
+    @stops_lost_connection
     def _on_data_changed(self) -> None:
         """Refresh only the projects a write touched, when it says which; else reload."""
         if self.released:
+            if self.isVisible():  # let go because the server went away (read_failed)
+                self.released = False
+                self.reload()
             return  # read again, whole, when the tab is shown
         touched = self.context.last_touched
         if touched is None or self.loading:

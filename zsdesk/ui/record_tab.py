@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from ..memory import give_back
 from .tab_widgets import EmptyHint, SearchField
+from .server_lost import not_read_text, stops_lost_connection
 from .table_models import (
     KEEP_ROWS_HIDDEN,
     RowListModel,
@@ -104,6 +105,7 @@ class RecordTab(QWidget):
 
     # -- data -----------------------------------------------------------------------
 
+    @stops_lost_connection
     def reload(self) -> None:
         selected = self.selected_id()
         if selected is None:
@@ -117,6 +119,15 @@ class RecordTab(QWidget):
         self._fit_once()
         if selected is not None:
             self.select(selected)
+
+    def read_failed(self, exc) -> None:
+        """The server went away while the rows were read: an empty table that says so, read
+        again when the tab is next shown or the data change (重新连接 changes them)."""
+        if self.selected_id() is not None:
+            self._released_selection = self.selected_id()
+        self.model.set_rows([])
+        self._dirty = True
+        self.count_label.setText(not_read_text(self.noun))
 
     def _fit_once(self) -> None:
         """Columns sized to their content the first time there are rows to measure."""
@@ -155,6 +166,7 @@ class RecordTab(QWidget):
         else:
             self._dirty = True
 
+    @stops_lost_connection
     def _on_data_changed(self) -> None:
         touched = self.context.last_touched
         kind = self.key

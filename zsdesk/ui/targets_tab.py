@@ -37,6 +37,7 @@ from ..store.progress_query import load_progress
 from ..store.projects import project_years
 from ..store.versions import RecordConflict
 from ..store.targets import assigned_by_county, set_target, target_grid, target_years
+from .server_lost import not_read_text, stops_lost_connection
 from .table_models import ROW_ID_ROLE, SORT_ROLE
 
 INDICATORS = tuple(Indicator)
@@ -313,6 +314,7 @@ class TargetsTab(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.legend)
 
+    @stops_lost_connection
     def fill_years(self, year: int | None = None) -> None:
         with self.context.read() as session:
             years = set(target_years(session)) | set(project_years(session))
@@ -353,6 +355,7 @@ class TargetsTab(QWidget):
     def set_mode(self, mode: str) -> None:
         (self.progress_radio if mode == PROGRESS else self.targets_radio).setChecked(True)
 
+    @stops_lost_connection
     def reload(self) -> None:
         if self.year.currentData() is None:
             return
@@ -390,6 +393,14 @@ class TargetsTab(QWidget):
                 self.tr("直接在格中输入年度目标（资金为万元，最多4位小数；个数为整数），清空即删除；“全县”行是县的目标，不是各单位之和。")
             )
         self._dirty = False
+
+    def read_failed(self, exc) -> None:
+        """The server went away while the grid was read: an empty grid that says so, read
+        again when the tab is next shown or the data change (重新连接 changes them)."""
+        self.model.set_data([], {}, None, self.mode)
+        self.schedule_label.setText("")
+        self.legend.setText(not_read_text(self.tr("目标任务")))
+        self._dirty = True
 
     def _on_data_changed(self) -> None:
         touched = self.context.last_touched
