@@ -41,7 +41,6 @@ from ..store.units import unit_names
 from .table_models import release_hidden_tabs
 from .server_lost import not_read_text, stops_lost_connection
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 10
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 11
 
 LEVEL_COLORS = {Level.ERROR: "#c62828", Level.WARNING: "#b45309", Level.HINT: "#546e7a"}
@@ -58,7 +57,10 @@ class FindingsModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._findings: list[Finding] = []
+        self._findings: Sequence[Finding] = []
+        self._order: list[int] = []
+        """Row → position in ``_findings``, in the chosen sort."""
+        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self._headers = [
             self.tr("级别"),
             self.tr("审核规则"),
@@ -75,25 +77,58 @@ class FindingsModel(QAbstractTableModel):
         }
 
     def set_findings(self, findings: Sequence[Finding]) -> None:
-        """The findings shown: a FindingTable (what the tab holds) or any sequence."""
+        """The findings shown: a FindingTable (what the tab holds) or any sequence; in the
+        order last chosen (:meth:`sort`)."""
         self.beginResetModel()
         self._findings = findings if isinstance(findings, FindingTable) else list(findings)
+        self._order = self._sorted_order()
         self.endResetModel()
 
     def findings(self) -> list[Finding]:
-        return list(self._findings)
+        return [self.finding(row) for row in range(self.rowCount())]
 
     def finding(self, row: int) -> Finding:
-        return self._findings[row]
+        return self._findings[self._order[row]]
 
     def level_of(self, row: int) -> Level:
         """The row's level, without making its finding when the rows are a table."""
-        findings = self._findings
-        return findings.level(row) if isinstance(findings, FindingTable) else findings[row].level
+        findings, i = self._findings, self._order[row]
+        return findings.level(i) if isinstance(findings, FindingTable) else findings[i].level
 
     def explained_at(self, row: int) -> bool:
-        findings = self._findings
-        return findings.explained(row) if isinstance(findings, FindingTable) else findings[row].explained
+        findings, i = self._findings, self._order[row]
+        return findings.explained(i) if isinstance(findings, FindingTable) else findings[i].explained
+
+    # -- sorting: here, not in the proxy --------------------------------------------
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column: one key a row and Python's stable sort. The proxy's own sort
+        asked data() twice a comparison — 80,000 findings took seconds on each show of
+        the tab; by level, the default, the keys come from the table's columns."""
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_rows = [self._order[i.row()] if i.isValid() else None for i in old]
+        self._order = self._sorted_order()
+        position = {finding: row for row, finding in enumerate(self._order)}
+        new = [QModelIndex() if r is None else self.index(position[r], i.column()) for r, i in zip(old_rows, old)]
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _sorted_order(self) -> list[int]:
+        column, order = self._sort
+        count = len(self._findings)
+        if column < 0:
+            return list(range(count))
+        if column == self.LEVEL:
+            findings = self._findings
+            if isinstance(findings, FindingTable):
+                keys = [findings.level(i).severity * 2 + findings.explained(i) for i in range(count)]
+            else:
+                keys = [f.level.severity * 2 + f.explained for f in findings]
+        else:
+            keys = [self._text(f, column) for f in self._findings]
+        return sorted(range(count), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._findings)
@@ -127,13 +162,8 @@ class FindingsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         column = index.column()
-        if role == SORT_ROLE and column == self.LEVEL:  # the default sort: 80,000 rows' levels, no finding made
-            row = index.row()
-            return self.level_of(row).severity * 2 + (1 if self.explained_at(row) else 0)
-        f = self._findings[index.row()]
+        f = self.finding(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(f, column)
-        if role == SORT_ROLE:
             return self._text(f, column)
         if role == FINDING_ROLE:
             return f.key
@@ -158,7 +188,11 @@ class FindingsFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self.levels: set[Level] = set(Level)
         self.text = ""
-        self.setSortRole(SORT_ROLE)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """The view's sort goes to the findings model (FindingsModel.sort); this proxy
+        only filters, in the model's order."""
+        self.sourceModel().sort(column, order)
 
     def set_levels(self, levels: set[Level]) -> None:
         self._change(lambda: setattr(self, "levels", set(levels)))
