@@ -90,3 +90,30 @@ def test_header_clicks_sort_and_the_selection_stays(empty_window, qtbot):
     assert records == sorted(records)
     panel.reload()
     assert _shown(panel, FindingsModel.RECORD) == records
+
+
+def test_with_many_findings_the_search_waits_for_a_pause(empty_window, qtbot, monkeypatch):
+    """A county's 80,000 findings take half a second a filter: typing 甲一 filters once,
+    when the typing stops; a few findings are filtered on every key."""
+    from zsdesk.ui import checks_panel
+
+    window = empty_window
+    window.show()
+    qtbot.waitExposed(window)
+    _add_projects(window)
+    panel = window.select_tab("checks")
+    everything = panel.proxy.rowCount()
+    panel.search.setText("甲")
+    assert 0 < panel.proxy.rowCount() < everything  # few findings: at once
+    panel.search.setText("")
+
+    monkeypatch.setattr(checks_panel, "FILTER_AT_ONCE", 3)
+    passes = []
+    real = panel.proxy.set_text
+    monkeypatch.setattr(panel.proxy, "set_text", lambda text: (passes.append(text), real(text)))
+    panel.search.setText("甲")
+    panel.search.setText("甲一")
+    assert panel.proxy.rowCount() == everything and passes == []  # not yet: still typing
+    qtbot.waitUntil(lambda: passes == ["甲一"], timeout=3000)
+    assert 0 < panel.proxy.rowCount() < everything
+    assert all("甲一" in m for m in _shown(panel, FindingsModel.MESSAGE))
