@@ -119,15 +119,20 @@ def test_a_small_files_rows_stay_while_another_tab_shows(empty_window, qtbot):
     assert _shown_names(tab) == before
 
 
-def test_the_window_closing_keeps_the_rows(empty_window, qtbot, monkeypatch):
-    """Only another tab lets them go: hiding the whole window does not."""
+def _projects_shown(qtbot, window, monkeypatch):
+    """The projects tab shown with NAMES, the bound lowered so that they are let go."""
     monkeypatch.setattr(projects_module, "KEEP_ROWS_HIDDEN", 2)
-    window = empty_window
     window.show()
     qtbot.waitExposed(window)
     _add_projects(window, NAMES)
-    tab = window.projects_tab
     _click_tab(qtbot, window, "projects")
+    return window.projects_tab
+
+
+def test_the_window_closing_keeps_the_rows(empty_window, qtbot, monkeypatch):
+    """Only another tab lets them go: hiding the whole window does not."""
+    window = empty_window
+    tab = _projects_shown(qtbot, window, monkeypatch)
     window.hide()
     qtbot.wait(50)
     assert not tab.released and tab.model.total_count() == len(NAMES)
@@ -139,13 +144,8 @@ def test_the_checks_and_the_charts_let_the_rows_go_before_they_load(empty_window
     release_hidden_tabs): the rows and the findings, or Matplotlib, are never held at once."""
     from zsdesk.ui import checks_panel, dashboard
 
-    monkeypatch.setattr(projects_module, "KEEP_ROWS_HIDDEN", 2)
     window = empty_window
-    window.show()
-    qtbot.waitExposed(window)
-    _add_projects(window, NAMES)
-    tab = window.projects_tab
-    _click_tab(qtbot, window, "projects")
+    tab = _projects_shown(qtbot, window, monkeypatch)
     qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)
     assert tab.model.total_count() == len(NAMES)
 

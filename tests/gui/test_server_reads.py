@@ -77,12 +77,19 @@ def the_offer(window):
     return window.reconnect_box
 
 
-def test_a_connection_dropped_while_a_tab_reads_offers_reconnect_and_the_tab_fills(qtbot, window_on, pg_cluster, monkeypatch):
-    database = pg_cluster.create_database()
-    url = pg_cluster.url(database)
+def window_on_new_county(window_on, cluster):
+    """A window (today TODAY) on a new database of ``cluster`` holding county_with_records;
+    the window and the database's name."""
+    database = cluster.create_database()
+    url = cluster.url(database)
     county_with_records(url)
     window = window_on(url)
     window.set_today(TODAY)
+    return window, database
+
+
+def test_a_connection_dropped_while_a_tab_reads_offers_reconnect_and_the_tab_fills(qtbot, window_on, pg_cluster, monkeypatch):
+    window, database = window_on_new_county(window_on, pg_cluster)
     window.show()
     assert window.current_tab_key() == "projects"
 
@@ -134,11 +141,7 @@ def test_a_stopped_server_offers_reconnect_says_it_is_still_down_and_reconnects_
         from zsdesk.ui.app import register_fonts
 
         register_fonts(QApplication.instance())
-    database = own_cluster.create_database()
-    url = own_cluster.url(database)
-    county_with_records(url)
-    window = window_on(url)
-    window.set_today(TODAY)
+    window, _database = window_on_new_county(window_on, own_cluster)
     window.show()
     projects = window.tab("projects")
     assert names_shown(projects) == ["云山康养项目", "药谷加工项目"]
@@ -238,11 +241,7 @@ def test_a_connection_dropped_while_the_projects_load_in_the_background_leaves_n
     # Two projects load as a large county's fifty thousand do: one first, the rest in a worker.
     monkeypatch.setattr(projects_tab, "LOAD_IN_BACKGROUND_ABOVE", 1)
     monkeypatch.setattr(projects_tab, "FIRST_PAGE", 1)
-    database = pg_cluster.create_database()
-    url = pg_cluster.url(database)
-    county_with_records(url)
-    window = window_on(url)
-    window.set_today(TODAY)
+    window, database = window_on_new_county(window_on, pg_cluster)
     tab = window.tab("projects")
     tab.wait_loaded()
     assert names_shown(tab) == ["云山康养项目", "药谷加工项目"]
