@@ -91,3 +91,27 @@ def test_a_deep_path_is_elided_and_the_message_is_seen_whole(deep_ledger, window
     settle()
     assert location.isVisible() and location.width() == width_before
     assert "…" in location.text()
+
+
+def test_elide_middle_fits_keeps_both_ends_and_wastes_no_room(qapp):
+    """The path is elided in Python (no Qt enum before the first paint): what it gives fits
+    the width, is the text's start + … + its end, and one more character would not fit."""
+    from PySide6.QtWidgets import QLabel
+
+    from zsdesk.ui.status_bar import ELLIPSIS, elide_middle
+
+    metrics = QLabel().fontMetrics()
+    for text in ("/home/张丽/文档/2026年招商引资台账/各乡镇/安文街道/台账.sqlite", "postgresql://zsdesk@10.1.2.3/磐安县", "ab"):
+        whole = metrics.horizontalAdvance(text)
+        assert elide_middle(metrics, text, whole) == text  # fits: whole
+        for width in range(0, whole, 5):
+            shown = elide_middle(metrics, text, width)
+            assert metrics.horizontalAdvance(shown) <= width
+            if not shown:
+                assert metrics.horizontalAdvance(ELLIPSIS) > width
+                continue
+            head, _, tail = shown.partition(ELLIPSIS)
+            assert text.startswith(head) and text.endswith(tail) and len(head) - len(tail) in (0, 1)
+            kept = len(head) + len(tail)
+            longer = text[: (kept + 2) // 2] + ELLIPSIS + text[len(text) - (kept + 1 - (kept + 2) // 2):]
+            assert metrics.horizontalAdvance(longer) > width or kept + 1 >= len(text)

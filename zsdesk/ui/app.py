@@ -13,7 +13,7 @@ from ..errors import KnownError
 SCREEN_SIZE = (1440, 900)
 
 
-def _application(offscreen: bool):
+def _application(offscreen: bool, *, dialogs_now: bool = True):
     if offscreen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     else:
@@ -42,6 +42,8 @@ def _application(offscreen: bool):
     app.setApplicationDisplayName("zsdesk 招商引资台账")
     set_window_icon(app)
     use_chinese_locale(app)
+    if dialogs_now:
+        use_qt_dialogs()
     install_qt_translations(app)
     register_fonts(app)
     return app
@@ -49,12 +51,21 @@ def _application(offscreen: bool):
 
 def use_chinese_locale(app) -> None:
     """Qt's own widgets speak the clerk's language whatever the computer's settings:
-    calendars in Chinese with weeks from Monday, Chinese number and date formats, and
-    Qt's own file dialog (translated below) rather than a native one that may be English."""
-    from PySide6.QtCore import QLocale, Qt
+    calendars in Chinese with weeks from Monday, Chinese number and date formats."""
+    from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
+
+
+def use_qt_dialogs() -> None:
+    """Qt's own file dialog (translated below) rather than a native one that may be English.
+
+    Before any dialog; on the window-first start, just after the window's first paint
+    (zsdesk/ui/opening.py): naming a Qt enum makes PySide build its whole Qt namespace
+    (12 ms), which the window's first paint does not wait for."""
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs, True)
 
 
 def check_platform() -> None:
@@ -188,12 +199,14 @@ def run_app(args) -> int:
     from ..memory import limit_arenas
 
     limit_arenas()  # before Qt or the opener starts a thread (zsdesk/memory.py)
-    app = _application(offscreen=bool(screenshot))
+    app = _application(offscreen=bool(screenshot), dialogs_now=False)  # see use_qt_dialogs
     from .main_window import MainWindow
 
     path = _initial_path(args)
     if path is None:
         from .first_run import FirstRunDialog
+
+        use_qt_dialogs()
 
         dialog = FirstRunDialog()
         if not dialog.exec() or dialog.chosen_path is None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, QThread, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..errors import DamagedLedger, KnownError, LedgerLocked, ReadOnlyLocation
@@ -129,7 +130,13 @@ class _Opening(QObject):
         self.opener: LedgerOpener | None = None
 
     def start(self) -> None:
-        _AfterFirstPaint(self.window, self._next)
+        _AfterFirstPaint(self.window, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        from .app import use_qt_dialogs
+
+        use_qt_dialogs()  # before anything can open a dialog; not before the first paint
+        self._next()
 
     def _next(self) -> None:
         if getattr(self, "abandoned", False):
@@ -268,7 +275,7 @@ class OpenProblem(QWidget):
         self.message = QLabel(text, self)
         self.message.setObjectName("openProblemMessage")
         self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         self.open_other = QPushButton(self.tr("打开其他台账…"), self)
         self.open_other.setObjectName("openOtherButton")

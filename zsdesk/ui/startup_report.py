@@ -51,9 +51,20 @@ class PaintWatch(QObject):
     def eventFilter(self, obj, event) -> bool:
         if self.when is None and event.type() == QEvent.Type.Paint:
             self.when, self.cpu = time.time(), cpu_seconds()
-            # What the window waited for: SQLAlchemy and the store must load after it is shown.
+            # What the window waited for: SQLAlchemy and the store must load after it is
+            # shown, and so must PySide's Qt namespace (built whole, 12 ms, when a Qt enum is
+            # first named: zsdesk/ui/app.py use_qt_dialogs).
             self.loaded = sorted(m for m in ("sqlalchemy", "zsdesk.store.db", "zsdesk.store.server") if m in sys.modules)
+            if "Qt" in vars(sys.modules["PySide6.QtCore"]):
+                self.loaded.append("PySide6.QtCore.Qt")
         return False
+
+
+def qt_dialogs() -> bool:
+    """Qt's own (translated) file dialogs are in use (zsdesk/ui/app.py use_qt_dialogs)."""
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    return QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
 
 
 def first_rows_shown(window) -> bool:
@@ -106,7 +117,7 @@ def report(app, window) -> int:
     wait_painted(app, watch)
     say("SHOWN", {"loaded_before": watch.loaded}, when=watch.when, cpu=watch.cpu)
     filled = wait_filled(app, window)
-    say("FILLED", {"filled": filled, "title": window.windowTitle()})
+    say("FILLED", {"filled": filled, "title": window.windowTitle(), "qt_dialogs": qt_dialogs()})
     context = getattr(window, "context", None)
     if context is not None:
         context.close()
