@@ -514,6 +514,8 @@ def test_the_checks_tabs_table_holds_the_same_findings_as_the_list(ledger):
         assert table.summary() == summary(listed)
         assert [table.level(i) for i in range(len(table))] == [f.level for f in listed]
         assert [table.record_key(i) for i in range(len(table))] == [f.record.key for f in listed]
+        assert [table.index_of(f.rule, f.record.key) for f in listed] == list(range(len(listed)))
+        assert table.index_of("no_such_rule", "project:X") is None and table.index_of(listed[0].rule, "nowhere") is None
         assert any(f.explained for f in table) and table.count_by_level()[Level.ERROR]
         kinds |= {f.record.kind for f in table}
     assert {"project", "followup", "visit", "investor", "unit", "county", "event"} <= kinds  # every kind of reference

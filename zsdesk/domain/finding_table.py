@@ -183,6 +183,16 @@ class FindingTable(Sequence):
         key = self._text(i)[2]
         return key or f"{self._kinds[self._kind[i]]}:{self._id[i]}"
 
+    def index_of(self, rule: str, record_key: str) -> int | None:
+        """The position of the finding of ``rule`` on ``record_key``, or None."""
+        wanted = self._rule_index.get(rule)
+        if wanted is None:
+            return None
+        for i, r in enumerate(self._rule):
+            if r == wanted and self.record_key(i) == record_key:
+                return i
+        return None
+
     def level(self, i: int) -> Level:
         return RULES[self._rule_ids[self._rule[i]]].level
 
