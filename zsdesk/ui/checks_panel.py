@@ -41,7 +41,6 @@ from ..store.units import unit_names
 from .table_models import release_hidden_tabs
 from .server_lost import not_read_text, stops_lost_connection
 
-FINDING_ROLE = Qt.ItemDataRole.UserRole + 11
 
 LEVEL_COLORS = {Level.ERROR: "#c62828", Level.WARNING: "#b45309", Level.HINT: "#546e7a"}
 EXPLAINED_COLOR = "#2e7d32"
@@ -178,8 +177,6 @@ class FindingsModel(QAbstractTableModel):
         f = self.finding(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(f, column)
-        if role == FINDING_ROLE:
-            return f.key
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = f"{f.title}：{f.message}"
             if f.acknowledgement:
