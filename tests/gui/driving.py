@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMenu
 
@@ -77,3 +80,32 @@ def open_row(window, qtbot, tab_key: str, editor_class, text: str):
     (editor,) = [e for e in window.findChildren(editor_class) if e.isVisible() and e.windowTitle().endswith(text)]
     activate(qtbot, editor)
     return editor
+
+
+def click_tab(qtbot, window, key: str) -> None:
+    """Click the tab's header, as a clerk does."""
+    bar = window.tabs.tabBar()
+    index = window.tab_keys().index(key)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert window.tabs.currentIndex() == index
+
+
+def add_signed_projects(window, names: list[str], today: dt.date, unit_name: str = "甲镇") -> None:
+    """Signed projects of ``unit_name`` saved through the store as the editor saves them:
+    no liaison leader and no follow-up, so each has findings."""
+    from zsdesk.domain.enums import Stage
+    from zsdesk.domain.records import ProjectData
+    from zsdesk.store.models import Unit
+    from zsdesk.store.projects import save_project
+
+    def add(session):
+        unit = session.query(Unit).filter_by(name=unit_name).one()
+        for name in names:
+            data = ProjectData(
+                name=name, unit_id=unit.id, stage=Stage.SIGNED,
+                dates={Stage.PLANNED: dt.date(2025, 9, 1), Stage.SIGNED: dt.date(2025, 11, 1)},
+                planned_investment=Decimal("1200"),
+            )
+            save_project(session, None, data, today)
+
+    window.context.write(add)

@@ -15,15 +15,10 @@ from zsdesk.domain.records import InvestorData
 from zsdesk.store.investors import save_investor
 from zsdesk.ui import record_tab
 
+from tests.gui.driving import click_tab
+
 TODAY = dt.date(2026, 6, 15)
 NAMES = ["杭州云山茶业有限公司", "宁波甬港物流集团", "义乌小商品城控股", "温州瓯江鞋业", "东阳木雕工艺厂"]
-
-
-def _click_tab(qtbot, window, key: str) -> None:
-    bar = window.tabs.tabBar()
-    index = window.tab_keys().index(key)
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
-    assert window.tabs.currentIndex() == index
 
 
 def _add_investors(window, names: list[str]) -> None:
@@ -49,7 +44,7 @@ def _open_tab(qtbot, window):
     qtbot.waitExposed(window)
     _add_investors(window, NAMES)
     tab = window.investors_tab
-    _click_tab(qtbot, window, "investors")
+    click_tab(qtbot, window, "investors")
     assert tab.model.total_count() == len(NAMES)
     return tab
 
@@ -70,12 +65,12 @@ def test_rows_are_let_go_while_hidden_and_come_back_as_left(empty_window, qtbot,
     tab.search.setText("瓯江")
     assert _selected_name(tab) == "温州瓯江鞋业"  # a search keeps the selected investor in view
 
-    _click_tab(qtbot, window, "events")
+    click_tab(qtbot, window, "events")
     qtbot.waitUntil(lambda: tab.model.total_count() == 0)  # let go while not shown
     _add_investors(window, ["瓯江口新区开发公司"])  # saved meanwhile: not patched into nothing
     assert tab.model.total_count() == 0
 
-    _click_tab(qtbot, window, "investors")
+    click_tab(qtbot, window, "investors")
     assert tab.model.total_count() == len(NAMES) + 1
     assert tab.search.text() == "瓯江"
     assert _shown_names(tab) == ["温州瓯江鞋业", "瓯江口新区开发公司"]
@@ -88,12 +83,12 @@ def test_rows_are_let_go_while_hidden_and_come_back_as_left(empty_window, qtbot,
 def test_a_small_files_rows_stay_and_closing_the_window_keeps_them(empty_window, qtbot, monkeypatch):
     window = empty_window
     tab = _open_tab(qtbot, window)
-    _click_tab(qtbot, window, "events")
+    click_tab(qtbot, window, "events")
     qtbot.wait(50)
     assert tab.model.total_count() == len(NAMES)  # five rows: under the bound, kept
 
     monkeypatch.setattr(record_tab, "KEEP_ROWS_HIDDEN", 2)
-    _click_tab(qtbot, window, "investors")
+    click_tab(qtbot, window, "investors")
     window.hide()  # only another tab lets them go
     qtbot.wait(50)
     assert tab.model.total_count() == len(NAMES)

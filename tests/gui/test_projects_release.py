@@ -10,41 +10,17 @@ selected. The bounds are lowered here so a new file with a few projects shows it
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from PySide6.QtCore import QPoint, Qt
 
-from zsdesk.domain.enums import Stage
-from zsdesk.domain.records import ProjectData
-from zsdesk.store.models import Unit
-from zsdesk.store.projects import save_project
 from zsdesk.ui import projects_tab as projects_module
 from zsdesk.ui.projects_tab import COLUMNS
+
+from tests.gui.driving import add_signed_projects, click_tab
 
 TODAY = dt.date(2026, 6, 15)
 NAMES = ["云山茶叶园", "磐安药材物流园", "尖山民宿集群", "东阳木雕产业园", "横店影视基地", "南马花园小镇", "千祥工业园"]
 NAME_COLUMN = [c.key for c in COLUMNS].index("name")
-
-
-def _click_tab(qtbot, window, key: str) -> None:
-    bar = window.tabs.tabBar()
-    index = window.tab_keys().index(key)
-    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
-    assert window.tabs.currentIndex() == index
-
-
-def _add_projects(window, names: list[str], unit_name: str = "甲镇") -> None:
-    def add(session):
-        unit = session.query(Unit).filter_by(name=unit_name).one()
-        for name in names:
-            data = ProjectData(
-                name=name, unit_id=unit.id, stage=Stage.SIGNED,
-                dates={Stage.PLANNED: dt.date(2025, 9, 1), Stage.SIGNED: dt.date(2025, 11, 1)},
-                planned_investment=Decimal("1200"),
-            )
-            save_project(session, None, data, TODAY)
-
-    window.context.write(add)
 
 
 def _shown_names(tab) -> list[str]:
@@ -64,10 +40,10 @@ def test_rows_are_let_go_while_hidden_and_come_back_as_left(empty_window, qtbot,
     window = empty_window
     window.show()
     qtbot.waitExposed(window)
-    _add_projects(window, NAMES)
-    _add_projects(window, ["乙乡花园酒店"], unit_name="乙乡")
+    add_signed_projects(window, NAMES, TODAY)
+    add_signed_projects(window, ["乙乡花园酒店"], TODAY, unit_name="乙乡")
     tab = window.projects_tab
-    _click_tab(qtbot, window, "projects")
+    click_tab(qtbot, window, "projects")
     qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)
     assert tab.model.total_count() == len(NAMES) + 1
 
@@ -85,15 +61,15 @@ def test_rows_are_let_go_while_hidden_and_come_back_as_left(empty_window, qtbot,
     assert _selected_name(tab) == "南马花园小镇"
     count_text = tab.count_label.text()
 
-    _click_tab(qtbot, window, "checks")
+    click_tab(qtbot, window, "checks")
     qtbot.waitUntil(lambda: tab.released)
     assert tab.model.total_count() == 0  # let go while not shown
     # A project saved meanwhile is not patched into the empty table...
-    _add_projects(window, ["白云物流园"])
+    add_signed_projects(window, ["白云物流园"], TODAY)
     assert tab.model.total_count() == 0
 
     # ...and is there when the clerk comes back: same sort, filters, search and selection.
-    _click_tab(qtbot, window, "projects")
+    click_tab(qtbot, window, "projects")
     qtbot.waitUntil(lambda: not tab.loading, timeout=10_000)
     assert not tab.released
     assert tab.model.total_count() == len(NAMES) + 2
@@ -108,14 +84,14 @@ def test_a_small_files_rows_stay_while_another_tab_shows(empty_window, qtbot):
     window = empty_window
     window.show()
     qtbot.waitExposed(window)
-    _add_projects(window, NAMES[:3])
+    add_signed_projects(window, NAMES[:3], TODAY)
     tab = window.projects_tab
-    _click_tab(qtbot, window, "projects")
+    click_tab(qtbot, window, "projects")
     before = _shown_names(tab)
-    _click_tab(qtbot, window, "checks")
+    click_tab(qtbot, window, "checks")
     qtbot.wait(50)
     assert not tab.released and _shown_names(tab) == before
-    _click_tab(qtbot, window, "projects")
+    click_tab(qtbot, window, "projects")
     assert _shown_names(tab) == before
 
 
@@ -124,8 +100,8 @@ def _projects_shown(qtbot, window, monkeypatch):
     monkeypatch.setattr(projects_module, "KEEP_ROWS_HIDDEN", 2)
     window.show()
     qtbot.waitExposed(window)
-    _add_projects(window, NAMES)
-    _click_tab(qtbot, window, "projects")
+    add_signed_projects(window, NAMES, TODAY)
+    click_tab(qtbot, window, "projects")
     return window.projects_tab
 
 
@@ -162,9 +138,9 @@ def test_the_checks_and_the_charts_let_the_rows_go_before_they_load(empty_window
 
     monkeypatch.setattr(checks_panel, "check_table", check_table)
     monkeypatch.setattr(dashboard, "build_chart", build_chart)
-    _click_tab(qtbot, window, "checks")
+    click_tab(qtbot, window, "checks")
     assert rows_when_loading == [("checks", 0)]
-    _click_tab(qtbot, window, "projects")
+    click_tab(qtbot, window, "projects")
     qtbot.waitUntil(lambda: not tab.loading and tab.model.total_count() == len(NAMES), timeout=10_000)
-    _click_tab(qtbot, window, "dashboard")
+    click_tab(qtbot, window, "dashboard")
     assert rows_when_loading[-1] == ("charts", 0)
