@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         and the two would otherwise be held at once."""
         for widget in list(getattr(self, "_tab_keys", {}).values()):
             release = getattr(widget, "_release_if_hidden", None)
-            if callable(release) and not widget.isVisible():
+            if callable(release):  # it lets go only when hidden by another tab (another_tab_shown)
                 release()
 
     def current_tab_key(self) -> str | None:
